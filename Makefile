@@ -1,0 +1,60 @@
+# Bookshop: `make run` starts everything, `make test` checks everything.
+# Both create .venv and install what they need first, pinned by requirements/constraints.txt.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The pins apply to build environments too: xstatic-* sdists need setuptools < 81.
+PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
+PYTEST := $(BIN)/pytest
+
+.PHONY: run test lint format e2e test-store test-shop test-e2e lock clean help
+
+help:
+	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
+	@echo "make test    install test tools, lint, then the store, shop and e2e suites"
+	@echo "             (BOOKSHOP_TEST_SERVICES=1: on PostgreSQL, RabbitMQ and Redis)"
+	@echo "make format  apply ruff's formatting and safe fixes"
+	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/bookshop up
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-store: $(VENV)/.installed-test
+	$(PYTEST) tests/store --ds=tests.store.settings
+
+test-shop: $(VENV)/.installed-test
+	$(PYTEST) tests/shop --ds=tests.shop.settings
+
+test-e2e: $(VENV)/.installed-test
+	$(PYTEST) tests/e2e
+
+test: lint test-store test-shop test-e2e
+
+lock: $(BIN)/python
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml requirements/lock.in --extra test \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--no-header --annotation-style line -o requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from bookshop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Helpers the two settings modules use to read their configuration from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import environ
+
+env = environ.Env()
+
+PRODUCTION = env.str("DJANGO_ENV", default="development").lower() == "production"
+
+
+def var_dir() -> Path:
+    """Where the embedded mode keeps its state: databases, queues, mail, media, secrets."""
+    path = Path(env.str("BOOKSHOP_VAR_DIR", default=str(Path.cwd() / "var"))).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def persistent_secret(path: Path, nbytes: int = 48) -> str:
+    """Read a secret from `path`, creating it (mode 0600) on first use.
+
+    Embedded installs need a stable SECRET_KEY without anyone choosing one; two processes
+    starting together must agree, hence O_EXCL and re-reading on a lost race.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        value = secrets.token_urlsafe(nbytes)
+        handle.write(value)
+    return value
+
+
+def secret_key(service: str, var: Path) -> str:
+    """SECRET_KEY from the environment; in development a generated one kept under var/."""
+    if PRODUCTION:
+        return env.str("SECRET_KEY")
+    return env.str("SECRET_KEY", default="") or persistent_secret(var / f"{service}-secret-key")
+
+
+def database(default_sqlite: Path) -> dict[str, Any]:
+    """The default database from DATABASE_URL, tuned for the backend it names."""
+    config = env.db_url("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
+    options = config.setdefault("OPTIONS", {})
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Web servers and the worker write concurrently: WAL lets readers run beside a
+        # writer, IMMEDIATE takes the write lock up front so transactions queue instead of
+        # failing with "database is locked" halfway through.
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 20)
+        options.setdefault(
+            "init_command",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        )
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        options.setdefault("connect_timeout", 5)
+        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+    config["ATOMIC_REQUESTS"] = False
+    return config
+
+
+def cache(service: str) -> dict[str, Any]:
+    """The default cache from CACHE_URL (local memory unless told otherwise)."""
+    config = env.cache_url("CACHE_URL", default="locmemcache://")
+    # Both services, and several installs, may share one Redis; the prefix keeps them apart.
+    config["KEY_PREFIX"] = f"{env.str('CACHE_KEY_PREFIX', default='bookshop')}.{service}"
+    return config
+
+
+def email() -> dict[str, Any]:
+    """Email settings from EMAIL_URL, then EMAIL_HOST / EMAIL_PORT, else the local catcher."""
+    config = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025")
+    return {
+        "EMAIL_BACKEND": config["EMAIL_BACKEND"],
+        "EMAIL_HOST": env.str("EMAIL_HOST", default=config["EMAIL_HOST"]),
+        "EMAIL_PORT": env.int("EMAIL_PORT", default=config["EMAIL_PORT"]),
+        "EMAIL_HOST_USER": config.get("EMAIL_HOST_USER") or "",
+        "EMAIL_HOST_PASSWORD": config.get("EMAIL_HOST_PASSWORD") or "",
+        "EMAIL_USE_TLS": config.get("EMAIL_USE_TLS", False),
+        "EMAIL_USE_SSL": config.get("EMAIL_USE_SSL", False),
+        "EMAIL_TIMEOUT": env.int("EMAIL_TIMEOUT", default=10),
+    }
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """Logs go to stdout, one line each, for the process runner or the container engine."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "line": {
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            },
+        },
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "line"},
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "django": {"level": level, "propagate": True},
+            # One line per request comes from gunicorn's access log already.
+            "django.server": {"level": "WARNING"},
+        },
+    }
+
+
+def service_environ(service: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment one service runs with: `BOOKSHOP_<SERVICE>_X` overrides `X`.
+
+    The two services run side by side from one shell in the embedded mode, yet need, say,
+    different databases: BOOKSHOP_STORE_DATABASE_URL and BOOKSHOP_SHOP_DATABASE_URL.
+    """
+    prefix = f"BOOKSHOP_{service.upper()}_"
+    result = dict(environ)
+    for name, value in environ.items():
+        if name.startswith(prefix) and len(name) > len(prefix):
+            result[name[len(prefix) :]] = value
+    return result
+
+
+def path(name: str, default: Path) -> Path:
+    """A filesystem path from the environment."""
+    return Path(env.str(name, default=str(default))).resolve()

@@ -1,0 +1,45 @@
+"""The `/healthz` endpoint: 200 when every dependency answers, 503 with the reason otherwise."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+Check = Callable[[], None]
+
+
+def check_database() -> None:
+    """Raise unless the default database answers a query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def healthz_view(**checks: Check):
+    """Build a view that runs each named check and reports them all."""
+
+    @never_cache
+    @require_GET
+    def healthz(request: HttpRequest) -> JsonResponse:
+        results: dict[str, str] = {}
+        healthy = True
+        for name, check in checks.items():
+            try:
+                check()
+            except Exception as exc:
+                healthy = False
+                results[name] = f"error: {type(exc).__name__}: {exc}".strip()
+                logger.warning("health check %s failed: %s", name, results[name])
+            else:
+                results[name] = "ok"
+        body = {"status": "ok" if healthy else "unavailable", "checks": results}
+        return JsonResponse(body, status=200 if healthy else 503)
+
+    return healthz

@@ -1,0 +1,1 @@
+"""Customers: registration, login, profile."""

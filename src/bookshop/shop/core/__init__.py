@@ -1,0 +1,1 @@
+"""What every shop page and process shares: layout, health, store connectivity."""

@@ -1,0 +1,16 @@
+"""The shop's extra health check: can it hand a task to its broker?"""
+
+import os
+
+from bookshop.shop.celery import app
+
+
+def check_broker() -> None:
+    """Raise unless the broker accepts a connection (or, on the filesystem, a file)."""
+    folder = (app.conf.broker_transport_options or {}).get("data_folder_out")
+    if folder:
+        if not os.access(folder, os.W_OK):
+            raise OSError(f"broker folder {folder} is missing or not writable")
+        return
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=0, timeout=3)

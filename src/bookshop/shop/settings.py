@@ -1,0 +1,80 @@
+"""Settings of the Shop service (port 8000) and its Celery workers."""
+
+from pathlib import Path
+
+from bookshop.common import conf
+from bookshop.common.conf import env
+from bookshop.common.settings import *  # noqa: F403
+from bookshop.common.settings import DJANGO_APPS, TEMPLATE_CONTEXT_PROCESSORS, VAR_DIR
+
+BASE_DIR = Path(__file__).resolve().parent
+
+SECRET_KEY = conf.secret_key("shop", VAR_DIR)
+
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    "bookshop.shop.core",
+    "bookshop.shop.accounts",
+]
+
+AUTH_USER_MODEL = "accounts.User"
+
+ROOT_URLCONF = "bookshop.shop.urls"
+WSGI_APPLICATION = "bookshop.shop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": TEMPLATE_CONTEXT_PROCESSORS},
+    },
+]
+
+DATABASES = {"default": conf.database(VAR_DIR / "shop.sqlite3")}
+CACHES = {"default": conf.cache("shop")}
+globals().update(conf.email())
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop <orders@bookshop.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+STATIC_ROOT = conf.path("STATIC_ROOT", VAR_DIR / "static" / "shop")
+# Links in emails point here.
+SHOP_PUBLIC_URL = env.str("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The Store API. The token comes from STORE_API_TOKEN or, as the store's bootstrap leaves
+# it, from STORE_API_TOKEN_FILE; the file is read when needed, so a rotated token is
+# picked up without a restart.
+STORE_API_URL = env.str("STORE_API_URL", default="http://127.0.0.1:8001").rstrip("/")
+STORE_API_TOKEN = env.str("STORE_API_TOKEN", default="")
+STORE_API_TOKEN_FILE = conf.path("STORE_API_TOKEN_FILE", VAR_DIR / "store-api-token")
+STORE_API_CONNECT_TIMEOUT = env.float("STORE_API_CONNECT_TIMEOUT", default=3.0)
+STORE_API_READ_TIMEOUT = env.float("STORE_API_READ_TIMEOUT", default=10.0)
+
+# Celery: RabbitMQ and Redis in production; in the embedded mode a folder under var/
+# is the broker and no result backend is needed (no task's result is ever read).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _celery_dir = VAR_DIR / "celery"
+    for _folder in ("queue", "processed", "control"):
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
+        "store_processed": False,
+        # The default of 1 s makes every hop wait; 0.1 s costs nothing measurable.
+        "polling_interval": 0.1,
+    }
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from bookshop.common.health import check_database, healthz_view
+from bookshop.shop.core.health import check_broker
+
+admin.site.site_header = "Bookshop"
+admin.site.site_title = "Bookshop admin"
+admin.site.index_title = "Shop administration"
+
+urlpatterns = [
+    path("healthz", healthz_view(database=check_database, broker=check_broker), name="healthz"),
+    path("admin/", admin.site.urls),
+]

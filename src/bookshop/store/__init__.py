@@ -1,0 +1,1 @@
+"""The Store: the warehouse service with the catalogue, physical copies and orders."""

@@ -1,0 +1,1 @@
+"""Store staff and service accounts."""

@@ -1,0 +1,1 @@
+"""Store API v1: the contract the shop and other clients use."""

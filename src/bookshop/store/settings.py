@@ -1,0 +1,81 @@
+"""Settings of the Store service (port 8001)."""
+
+from pathlib import Path
+
+from bookshop.common import conf
+from bookshop.common.conf import env
+from bookshop.common.settings import *  # noqa: F403
+from bookshop.common.settings import DJANGO_APPS, TEMPLATE_CONTEXT_PROCESSORS, VAR_DIR
+
+BASE_DIR = Path(__file__).resolve().parent
+
+SECRET_KEY = conf.secret_key("store", VAR_DIR)
+
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "bookshop.store.accounts",
+    "bookshop.store.api",
+]
+
+AUTH_USER_MODEL = "accounts.User"
+
+ROOT_URLCONF = "bookshop.store.urls"
+WSGI_APPLICATION = "bookshop.store.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": TEMPLATE_CONTEXT_PROCESSORS},
+    },
+]
+
+DATABASES = {"default": conf.database(VAR_DIR / "store.sqlite3")}
+CACHES = {"default": conf.cache("store")}
+globals().update(conf.email())
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop Store <store@bookshop.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+STATIC_ROOT = conf.path("STATIC_ROOT", VAR_DIR / "static" / "store")
+MEDIA_ROOT = conf.path("MEDIA_ROOT", VAR_DIR / "media")
+# Where browsers fetch this service's pages and images (absolute image URLs in the API).
+STORE_PUBLIC_URL = env.str("STORE_PUBLIC_URL", default="http://127.0.0.1:8001").rstrip("/")
+
+# The shop's service account; `bootstrap` creates it and writes its token to this file,
+# which the shop reads, so nobody copies a token by hand.
+STORE_SERVICE_USERNAME = env.str("STORE_SERVICE_USERNAME", default="shop-service")
+STORE_API_TOKEN = env.str("STORE_API_TOKEN", default="")
+STORE_API_TOKEN_FILE = conf.path("STORE_API_TOKEN_FILE", VAR_DIR / "store-api-token")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("STORE_ANON_THROTTLE_RATE", default="120/min")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+if DEBUG:  # noqa: F405
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
+        "rest_framework.renderers.BrowsableAPIRenderer"
+    )
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bookshop Store API",
+    "DESCRIPTION": "The warehouse: catalogue, physical copies and orders.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

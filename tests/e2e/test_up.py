@@ -1,0 +1,139 @@
+"""`bookshop up` as a newcomer meets it: everything answers, mail flows, the shop holds the
+store's token, and a stop leaves nothing behind."""
+
+import os
+import signal
+import smtplib
+import socket
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.platform import HOST, alive, deployment, descendants, get_json, port_is_free
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    with deployment(tmp_path) as deploy:
+        yield deploy
+
+
+def send_multipart(port: int, subject: str) -> None:
+    message = EmailMessage()
+    message["From"] = "Bookshop <orders@bookshop.local>"
+    message["To"] = "reader@example.com"
+    message["Subject"] = subject
+    message.set_content("Your order is on its way.")
+    message.add_alternative("<p>Your order is <b>on its way</b>.</p>", subtype="html")
+    with smtplib.SMTP(HOST, port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def test_up_serves_everything_and_sigterm_stops_every_child(fresh):
+    platform = fresh.up()
+    try:
+        platform.wait_until_running()
+        assert get_json(fresh.url("shop", "/healthz")) == {
+            "status": "ok",
+            "checks": {"database": "ok", "broker": "ok"},
+        }
+        assert get_json(fresh.url("store", "/healthz"))["status"] == "ok"
+        banner = platform.output()
+        assert fresh.url("shop") in banner
+        assert fresh.url("inbox") in banner
+        password = (fresh.var / "admin-password").read_text()
+        assert f"admin / {password}" in banner
+
+        send_multipart(fresh.ports["smtp"], "Order 1 is on its way")
+        inbox = get_json(fresh.url("inbox", "/api/v2/messages"))
+        assert inbox["total"] == 1
+        item = inbox["items"][0]
+        assert item["Content"]["Headers"]["Subject"] == ["Order 1 is on its way"]
+        assert item["Content"]["Headers"]["To"] == ["reader@example.com"]
+        assert [
+            part["Headers"]["Content-Type"][0].split(";")[0] for part in item["MIME"]["Parts"]
+        ] == [
+            "text/plain",
+            "text/html",
+        ]
+
+        # The shop reaches the store with the token bootstrap handed over.
+        check = fresh.manage("shop", "check_store")
+        assert "accepts the token of 'shop-service' (service)" in check.stdout
+
+        children = descendants(platform.process.pid)
+        assert len(children) >= 5  # mail, store, shop, worker, beat, and their own workers
+    finally:
+        status = platform.stop(signal.SIGTERM)
+
+    assert status == 0
+    assert [pid for pid in children if alive(pid)] == []
+    assert all(port_is_free(port) for port in fresh.ports.values())
+
+
+def test_a_second_run_keeps_the_data_of_the_first(fresh):
+    first = fresh.up()
+    try:
+        first.wait_until_running()
+        send_multipart(fresh.ports["smtp"], "Kept across restarts")
+        fresh.manage(
+            "shop", "shell", "--no-imports", "-c",
+            "from django.contrib.auth import get_user_model;"
+            "get_user_model().objects.create_user('reader', 'reader@example.com')",
+        )  # fmt: skip
+        token = (fresh.var / "store-api-token").read_text()
+        password = (fresh.var / "admin-password").read_text()
+    finally:
+        assert first.stop() == 0
+
+    second = fresh.up()
+    try:
+        second.wait_until_running()
+        assert (fresh.var / "store-api-token").read_text() == token
+        assert f"admin / {password}" in second.output()
+        subjects = [
+            item["Content"]["Headers"]["Subject"][0]
+            for item in get_json(fresh.url("inbox", "/api/v2/messages"))["items"]
+        ]
+        assert subjects == ["Kept across restarts"]
+        users = fresh.manage(
+            "shop", "shell", "--no-imports", "-c",
+            "from django.contrib.auth import get_user_model;"
+            "print(sorted(get_user_model().objects.values_list('username', flat=True)))",
+        )  # fmt: skip
+        assert users.stdout.strip() == "['admin', 'reader']"
+        fresh.manage("shop", "check_store")
+    finally:
+        assert second.stop(signal.SIGINT) == 0
+
+
+def test_a_crashed_child_is_reported_and_everything_stops(fresh):
+    platform = fresh.up()
+    try:
+        platform.wait_until_running()
+        children = descendants(platform.process.pid)
+        beat = next(
+            pid for pid in children
+            if b"beat" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        )  # fmt: skip
+        os.kill(beat, signal.SIGKILL)
+        status = platform.process.wait(60)
+    finally:
+        platform.stop()
+
+    assert status == 1
+    assert "beat was killed by SIGKILL" in platform.output()
+    assert [pid for pid in children if alive(pid)] == []
+    assert all(port_is_free(port) for port in fresh.ports.values())
+
+
+def test_up_refuses_ports_already_in_use(fresh):
+    with socket.socket() as squatter:
+        squatter.bind((HOST, fresh.ports["shop"]))
+        squatter.listen()
+        platform = fresh.up()
+        status = platform.process.wait(60)
+
+    assert status == 2
+    assert f"already in use on {HOST}: shop port {fresh.ports['shop']}" in platform.output()

@@ -1,0 +1,35 @@
+import factory
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("a-Long-password-1")
+
+
+class StaffFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+
+
+class ServiceAccountFactory(UserFactory):
+    """A program's account, with its API token, like the one bootstrap makes for the shop."""
+
+    username = factory.Sequence(lambda n: f"service{n}")
+    is_service_account = True
+    password = factory.django.Password(None)
+    token = factory.RelatedFactory("tests.store.factories.TokenFactory", "user")
+
+
+class TokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Token
+
+    user = factory.SubFactory(ServiceAccountFactory, token=None)
