@@ -1,3 +1,8 @@
+import json
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -7,6 +12,8 @@ from bookshop.shop.store_client import (
     StoreBadRequest,
     StoreClient,
     StoreConflict,
+    StoreInsufficientStock,
+    StoreMalformed,
     StoreNotFound,
     StoreUnavailable,
 )
@@ -131,3 +138,110 @@ def test_check_store_fails_when_the_store_is_down(settings, closed_port):
 
     with pytest.raises(CommandError, match="unreachable"):
         call_command("check_store")
+
+
+BOOK = {
+    "id": 7,
+    "title": "Dune",
+    "author": "Frank Herbert",
+    "isbn": "9780441172719",
+    "description": "",
+    "price": "9.99",
+    "image": None,
+    "quantity": 3,
+    "is_active": True,
+    "updated_at": "2026-11-25T10:00:00.000001Z",
+}
+ORDER = {
+    "id": 1,
+    "shop_order_id": "6c9a4a0e-8f8a-4a57-9d43-2b8a4f0f1c11",
+    "customer_email": "reader@example.com",
+    "delivery_address": "1 Main St",
+    "status": "in_work",
+    "fail_reason": "",
+    "items": [{"book": 7, "title": "Dune", "quantity": 2, "unit_price": "9.99"}],
+    "created_at": "2026-11-25T10:00:00Z",
+    "updated_at": "2026-11-25T10:00:00Z",
+}
+
+
+def test_books_changed_asks_for_changes_in_update_order(fake_store):
+    fake_store.reply("/api/v1/books/", Reply(200, {"next": None, "results": [BOOK]}))
+    since = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    with StoreClient() as client:
+        pages = list(client.books_changed(updated_after=since, page_size=100))
+
+    assert pages == [[BOOK]]
+    query = parse_qs(urlsplit(fake_store.seen[0].path).query)
+    assert query == {
+        "ordering": ["updated_at"],
+        "page_size": ["100"],
+        "updated_after": ["2026-11-25T09:00:00+00:00"],
+    }
+
+
+def test_a_book_missing_a_field_is_a_malformed_answer(fake_store):
+    broken = {key: value for key, value in BOOK.items() if key != "quantity"}
+    fake_store.reply("/api/v1/books/", Reply(200, {"next": None, "results": [broken]}))
+
+    with StoreClient() as client, pytest.raises(StoreMalformed, match="quantity"):
+        list(client.books_changed())
+
+
+def test_orders_changed_reads_the_orders_pages(fake_store):
+    fake_store.reply("/api/v1/orders/", Reply(200, {"next": None, "results": [ORDER]}))
+
+    with StoreClient() as client:
+        assert list(client.orders_changed()) == [[ORDER]]
+
+
+def test_order_create_posts_the_contract_body(fake_store):
+    fake_store.reply("/api/v1/orders/", Reply(201, ORDER))
+
+    with StoreClient() as client:
+        order = client.order_create(
+            shop_order_id=UUID(ORDER["shop_order_id"]),
+            customer_email="reader@example.com",
+            delivery_address="1 Main St",
+            items=[(7, 2)],
+        )
+
+    assert order == ORDER
+    assert json.loads(fake_store.seen[0].body) == {
+        "shop_order_id": ORDER["shop_order_id"],
+        "customer_email": "reader@example.com",
+        "delivery_address": "1 Main St",
+        "items": [{"book": 7, "quantity": 2}],
+    }
+
+
+def test_order_create_names_the_shortages(fake_store):
+    shortage = {"book": 7, "title": "Dune", "requested": 5, "available": 2}
+    body = {"code": "insufficient_stock", "detail": "short", "items": [shortage]}
+    fake_store.reply("/api/v1/orders/", Reply(409, body))
+
+    with StoreClient() as client, pytest.raises(StoreInsufficientStock) as raised:
+        client.order_create(
+            shop_order_id=UUID(ORDER["shop_order_id"]),
+            customer_email="reader@example.com",
+            delivery_address="1 Main St",
+            items=[(7, 5)],
+        )
+
+    assert raised.value.shortages == [shortage]
+    assert raised.value.retryable is False
+
+
+def test_another_conflict_is_a_plain_conflict(fake_store):
+    fake_store.reply("/api/v1/orders/", Reply(409, {"code": "shop_order_id_conflict"}))
+
+    with StoreClient() as client, pytest.raises(StoreConflict) as raised:
+        client.order_create(
+            shop_order_id=UUID(ORDER["shop_order_id"]),
+            customer_email="reader@example.com",
+            delivery_address="1 Main St",
+            items=[(7, 1)],
+        )
+
+    assert not isinstance(raised.value, StoreInsufficientStock)

@@ -7,10 +7,12 @@ whether trying again later can help (network trouble, 5xx, 429) or not (4xx).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
+from uuid import UUID
 
 import httpx
 from django.conf import settings
@@ -59,6 +61,18 @@ class StoreConflict(StoreRejected):
     """409: the call clashes with the store's state; `payload` says how."""
 
 
+class StoreInsufficientStock(StoreConflict):
+    """409 insufficient_stock: the store has fewer copies than ordered; nothing was reserved."""
+
+    @property
+    def shortages(self) -> list[Shortage]:
+        return list((self.payload or {}).get("items") or [])
+
+
+class StoreMalformed(StoreError):
+    """The store answered 2xx with a body that does not follow the contract."""
+
+
 _REJECTIONS: dict[int, type[StoreRejected]] = {
     400: StoreBadRequest,
     401: StoreAuthError,
@@ -72,6 +86,61 @@ _REJECTIONS: dict[int, type[StoreRejected]] = {
 class Identity:
     username: str
     role: str
+
+
+class BookData(TypedDict):
+    """A book as GET /api/v1/books/ returns it."""
+
+    id: int
+    title: str
+    author: str
+    isbn: str
+    description: str
+    price: str  # a decimal with two places, as a string
+    image: str | None  # absolute URL
+    quantity: int  # available: in stock minus reserved
+    is_active: bool
+    updated_at: str  # ISO 8601
+
+
+class OrderItemData(TypedDict):
+    book: int
+    title: str
+    quantity: int
+    unit_price: str
+
+
+class OrderData(TypedDict):
+    """An order as the store returns it."""
+
+    id: int
+    shop_order_id: str
+    customer_email: str
+    delivery_address: str
+    status: str  # in_work | success | fail
+    fail_reason: str
+    items: list[OrderItemData]
+    created_at: str
+    updated_at: str
+
+
+class Shortage(TypedDict):
+    book: int
+    title: str
+    requested: int
+    available: int
+
+
+_BOOK_KEYS = frozenset(BookData.__annotations__)
+_ORDER_KEYS = frozenset(OrderData.__annotations__)
+
+
+def _checked(items: list[Any], keys: frozenset[str], what: str) -> list[Any]:
+    for item in items:
+        if not isinstance(item, dict) or not keys <= item.keys():
+            missing = sorted(keys - item.keys()) if isinstance(item, dict) else "all"
+            raise StoreMalformed(f"store sent a {what} without {missing}: {item!r:.300}")
+    return items
 
 
 def _configured_token() -> str:
@@ -138,6 +207,12 @@ class StoreClient:
         if status < 400:
             return payload
         message = f"store answered {status} to {method} {path}: {payload}"
+        if (
+            status == 409
+            and isinstance(payload, dict)
+            and payload.get("code") == "insufficient_stock"
+        ):
+            raise StoreInsufficientStock(message, status=status, payload=payload)
         if status == 429 or status >= 500:
             retry_after = response.headers.get("Retry-After")
             raise StoreUnavailable(
@@ -152,11 +227,56 @@ class StoreClient:
         """Yield each page's results of a cursor-paginated list, following `next` links."""
         page = self.request("GET", path, params=params)
         while True:
+            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                raise StoreMalformed(f"store sent a page without results: {page!r:.300}")
             yield page["results"]
             next_url = page.get("next")
             if not next_url:
                 return
             page = self.request("GET", next_url)
+
+    def books_changed(
+        self, *, updated_after: datetime | None = None, page_size: int = 500
+    ) -> Iterator[list[BookData]]:
+        """Pages of books changed after `updated_after` (all books when None), oldest
+        change first, so a caller may store its cursor after each page."""
+        params: dict[str, Any] = {"ordering": "updated_at", "page_size": page_size}
+        if updated_after is not None:
+            params["updated_after"] = updated_after.isoformat()
+        for page in self.paginate("books/", params):
+            yield _checked(page, _BOOK_KEYS, "book")
+
+    def orders_changed(
+        self, *, updated_after: datetime | None = None, page_size: int = 200
+    ) -> Iterator[list[OrderData]]:
+        """Pages of this account's orders changed after `updated_after`, oldest first."""
+        params: dict[str, Any] = {"ordering": "updated_at", "page_size": page_size}
+        if updated_after is not None:
+            params["updated_after"] = updated_after.isoformat()
+        for page in self.paginate("orders/", params):
+            yield _checked(page, _ORDER_KEYS, "order")
+
+    def order_create(
+        self,
+        *,
+        shop_order_id: UUID,
+        customer_email: str,
+        delivery_address: str,
+        items: Sequence[tuple[int, int]],
+    ) -> OrderData:
+        """Create the order (or find the one made by an earlier try with the same UUID).
+
+        Raises StoreInsufficientStock when copies are short, StoreConflict when the UUID was
+        used for a different order, StoreBadRequest on invalid input.
+        """
+        body = {
+            "shop_order_id": str(shop_order_id),
+            "customer_email": customer_email,
+            "delivery_address": delivery_address,
+            "items": [{"book": book, "quantity": quantity} for book, quantity in items],
+        }
+        data = self.request("POST", "orders/", json=body)
+        return _checked([data], _ORDER_KEYS, "order")[0]
 
     def whoami(self) -> Identity:
         """Whom the store takes this client's token for."""
