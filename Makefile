@@ -8,11 +8,11 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint format e2e test-store test-shop test-e2e lock clean help
+.PHONY: run test lint format test-store test-shop test-e2e test-browser lock clean help
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
-	@echo "make test    install test tools, lint, then the store, shop and e2e suites"
+	@echo "make test    install test tools, lint, then the store, shop, e2e and browser suites"
 	@echo "             (BOOKSHOP_TEST_SERVICES=1: on PostgreSQL, RabbitMQ and Redis)"
 	@echo "make format  apply ruff's formatting and safe fixes"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
@@ -48,7 +48,12 @@ test-shop: $(VENV)/.installed-test
 test-e2e: $(VENV)/.installed-test
 	$(PYTEST) tests/e2e
 
-test: lint test-store test-shop test-e2e
+# Chromium comes from Debian (apt-get install chromium); without it the suite skips,
+# except under BOOKSHOP_TEST_SERVICES=1 where it is required.
+test-browser: $(VENV)/.installed-test
+	$(PYTEST) tests/browser
+
+test: lint test-store test-shop test-e2e test-browser
 
 lock: $(BIN)/python
 	$(BIN)/pip install -q uv

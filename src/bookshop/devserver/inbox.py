@@ -27,6 +27,13 @@ PAGE_CSP = (
 )
 MESSAGE_HTML_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
+# An envelope, inline, so that browsers do not ask for /favicon.ico.
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "%3Crect x='1' y='3' width='14' height='10' rx='1' fill='%230d6efd'/%3E"
+    "%3Cpath d='M1 4l7 5 7-5' stroke='white' fill='none'/%3E%3C/svg%3E"
+)
+
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
@@ -62,6 +69,7 @@ def _page(title: str, body: str) -> Response:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · Bookshop mail</title>
+<link rel="icon" href="{FAVICON}">
 <link rel="stylesheet" href="/static/bootstrap.min.css">
 </head>
 <body>
