@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import xstatic.pkg.bootstrap
+
 from bookshop.common import conf
 from bookshop.common.conf import env
 from bookshop.common.settings import *  # noqa: F403
@@ -15,6 +17,7 @@ INSTALLED_APPS = [
     *DJANGO_APPS,
     "bookshop.shop.core",
     "bookshop.shop.accounts",
+    "bookshop.shop.catalog",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -27,7 +30,12 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": TEMPLATE_CONTEXT_PROCESSORS},
+        "OPTIONS": {
+            "context_processors": [
+                *TEMPLATE_CONTEXT_PROCESSORS,
+                "bookshop.shop.core.context_processors.shop",
+            ],
+        },
     },
 ]
 
@@ -38,6 +46,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop <orders@boo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STATIC_ROOT = conf.path("STATIC_ROOT", VAR_DIR / "static" / "shop")
+# Bootstrap comes from the xstatic package, served under /static/bootstrap/ (never a CDN).
+STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
+
+# The customer-facing shop.
+SHOP_NAME = env.str("SHOP_NAME", default="Bookshop")
+SHOP_CURRENCY_SYMBOL = "$"  # not from env: django-environ reads "$" as a reference
+CATALOG_PAGE_SIZE = 20
 # Links in emails point here.
 SHOP_PUBLIC_URL = env.str("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from bookshop.common.health import check_database, healthz_view
 from bookshop.shop.core.health import check_broker
@@ -11,4 +11,5 @@ admin.site.index_title = "Shop administration"
 urlpatterns = [
     path("healthz", healthz_view(database=check_database, broker=check_broker), name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("bookshop.shop.catalog.urls")),
 ]

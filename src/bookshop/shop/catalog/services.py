@@ -1,0 +1,124 @@
+"""Writes to the catalogue mirror. Only the catalogue sync (and tests) call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from bookshop.shop.catalog.models import Book
+
+# Everything a sync may change; store_id is the conflict key and never changes.
+_UPDATE_FIELDS = [
+    "title",
+    "author",
+    "isbn",
+    "description",
+    "price",
+    "image_url",
+    "quantity",
+    "is_active",
+    "store_updated_at",
+    "synced_at",
+]
+_CHUNK = 500
+
+
+def _parse_updated_at(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        parsed = parse_datetime(str(value))
+        if parsed is None:
+            raise ValueError(f"updated_at is not an ISO 8601 date-time: {value!r}")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.UTC)
+    return parsed
+
+
+def _book_from_store(data: dict[str, Any], synced_at: datetime) -> Book:
+    try:
+        price = Decimal(str(data["price"])).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ValueError(
+            f"book {data.get('id')}: price is not a number: {data['price']!r}"
+        ) from exc
+    return Book(
+        store_id=int(data["id"]),
+        title=data["title"] or "",
+        author=data.get("author") or "",
+        isbn=data.get("isbn") or "",
+        description=data.get("description") or "",
+        price=price,
+        image_url=data.get("image") or "",
+        quantity=max(0, int(data.get("quantity") or 0)),
+        is_active=bool(data.get("is_active", True)),
+        store_updated_at=_parse_updated_at(data["updated_at"]),
+        synced_at=synced_at,
+    )
+
+
+def book_upsert_many(*, books: list[dict[str, Any]]) -> int:
+    """Insert or update mirror rows from Store API book dicts; return how many were written.
+
+    Idempotent: the same page applied twice leaves the same rows. A book we already hold
+    in a newer version (by the store's updated_at) is skipped, so a page fetched before a
+    later one but applied after it cannot roll a price back.
+    """
+    if not books:
+        return 0
+    synced_at = timezone.now()
+    latest: dict[int, Book] = {}
+    for data in books:
+        book = _book_from_store(data, synced_at)
+        held = latest.get(book.store_id)
+        # A page may repeat a book (overlap windows); keep its newest version only.
+        if held is None or book.store_updated_at >= held.store_updated_at:
+            latest[book.store_id] = book
+    with transaction.atomic():
+        known = dict(
+            Book.objects.filter(store_id__in=list(latest)).values_list(
+                "store_id", "store_updated_at"
+            )
+        )
+        rows = [
+            book
+            for store_id, book in sorted(latest.items())
+            if store_id not in known or book.store_updated_at >= known[store_id]
+        ]
+        if rows:
+            Book.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["store_id"],
+                update_fields=_UPDATE_FIELDS,
+            )
+    return len(rows)
+
+
+def book_deactivate_missing(*, present_store_ids: set[int]) -> int:
+    """Hide every active mirror book whose store id is not in `present_store_ids`.
+
+    For a full reconciliation: the store returned `present_store_ids` and nothing else,
+    so anything else we still list was deleted there. Returns how many were hidden.
+    """
+    active = Book.objects.filter(is_active=True).values_list("store_id", flat=True)
+    missing = sorted(set(active) - set(present_store_ids))
+    hidden = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for chunk in _chunks(missing, _CHUNK):
+            hidden += Book.objects.filter(store_id__in=chunk, is_active=True).update(
+                is_active=False, synced_at=now
+            )
+    return hidden
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

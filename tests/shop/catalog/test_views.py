@@ -1,0 +1,229 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+
+from bookshop.shop.catalog.models import Book, book_search_vector
+from tests.shop.factories import BookFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    return [book.title for book in response.context["books"]]
+
+
+def test_home_page_lists_books_with_price_author_and_cover(client):
+    BookFactory(title="The Left Hand of Darkness", price=Decimal("9.5"))
+    BookFactory(title="Earthsea", image_url="http://127.0.0.1:8001/media/earthsea.jpg")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Books · Bookshop</title>" in page
+    assert "The Left Hand of Darkness" in page
+    assert "$9.50" in page
+    assert "Ursula K. Le Guin" in page
+    assert 'src="http://127.0.0.1:8001/media/earthsea.jpg" alt="Cover of Earthsea"' in page
+    assert 'alt="No cover available for The Left Hand of Darkness"' in page
+    assert "/static/bootstrap/css/bootstrap.min.css" in page
+
+
+def test_bootstrap_is_served_from_the_package(client):
+    response = client.get("/static/bootstrap/css/bootstrap.min.css")
+
+    assert response.status_code == 200
+    assert b"Bootstrap" in b"".join(response.streaming_content)[:200]
+
+
+def test_home_page_paginates_twenty_books(client):
+    BookFactory.create_batch(45)
+
+    first = client.get("/")
+    third = client.get("/?page=3")
+
+    assert len(titles(first)) == 20
+    assert "page 1 of 3" in first.content.decode()
+    assert len(titles(third)) == 5
+    assert client.get("/?page=99").context["page"].number == 3
+    assert client.get("/?page=abc").context["page"].number == 1
+
+
+def test_inactive_books_are_not_listed(client):
+    BookFactory(title="Still here")
+    BookFactory(title="Withdrawn", is_active=False)
+
+    assert titles(client.get("/")) == ["Still here"]
+
+
+def test_out_of_stock_books_are_listed_with_a_badge(client):
+    BookFactory(title="Sold out", quantity=0)
+
+    page = client.get("/").content.decode()
+
+    assert "Sold out" in page
+    assert "Out of stock" in page
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("title", ["Alpha", "Beta", "Gamma"]),
+        ("price", ["Beta", "Gamma", "Alpha"]),
+        ("-price", ["Alpha", "Gamma", "Beta"]),
+        ("newest", ["Gamma", "Beta", "Alpha"]),
+    ],
+)
+def test_sort_orders(client, sort, expected):
+    BookFactory(title="Alpha", price=Decimal("30.00"), store_id=1)
+    BookFactory(title="Beta", price=Decimal("10.00"), store_id=2)
+    BookFactory(title="Gamma", price=Decimal("20.00"), store_id=3)
+
+    assert titles(client.get("/", {"sort": sort})) == expected
+
+
+def test_price_range_filter(client):
+    BookFactory(title="Cheap", price=Decimal("5.00"))
+    BookFactory(title="Middle", price=Decimal("15.00"))
+    BookFactory(title="Dear", price=Decimal("50.00"))
+
+    response = client.get("/", {"min_price": "10", "max_price": "20"})
+
+    assert titles(response) == ["Middle"]
+    assert "Clear filters" in response.content.decode()
+
+
+def test_bad_filters_show_field_errors_not_a_500(client):
+    BookFactory(title="Anything")
+
+    response = client.get("/", {"min_price": "cheap", "max_price": "-1", "sort": "bogus"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a number." in page
+    assert "Ensure this value is greater than or equal to 0." in page
+    assert "Select a valid choice." in page
+    assert titles(response) == ["Anything"]
+
+
+def test_min_price_above_max_price_is_an_error(client):
+    response = client.get("/", {"min_price": "20", "max_price": "10"})
+
+    assert "The maximum price must not be below the minimum." in response.content.decode()
+
+
+def test_search_by_title_author_and_isbn(client):
+    BookFactory(title="A Wizard of Earthsea", author="Ursula K. Le Guin", isbn="978-0-547-77374-2")
+    BookFactory(title="Neuromancer", author="William Gibson", isbn="978-0-441-56959-5")
+    BookFactory(title="Dune", author="Frank Herbert", isbn="9780441172719")
+
+    assert titles(client.get("/", {"q": "wizard"})) == ["A Wizard of Earthsea"]
+    assert titles(client.get("/", {"q": "gibson"})) == ["Neuromancer"]
+    assert titles(client.get("/", {"q": "9780547773742"})) == ["A Wizard of Earthsea"]
+    assert titles(client.get("/", {"q": "978-0-441-17271-9"})) == ["Dune"]
+    assert titles(client.get("/", {"q": "frank dune"})) == ["Dune"]
+    assert titles(client.get("/", {"q": "tolkien"})) == []
+
+
+def test_search_page_says_what_it_searched_for(client):
+    BookFactory(title="Neuromancer")
+
+    page = client.get("/", {"q": "neuromancer"}).content.decode()
+
+    assert "Results for “neuromancer”" in page
+    assert "<title>Search: neuromancer · Bookshop</title>" in page
+    assert "1 book" in page
+
+
+def test_search_finds_word_prefixes(client):
+    BookFactory(title="The Hobbit")
+
+    assert titles(client.get("/", {"q": "hobb"})) == ["The Hobbit"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_search_ranks_title_matches_above_author_matches(client):
+    BookFactory(title="About Gibson", author="Somebody")
+    BookFactory(title="Zzz", author="William Gibson")
+    BookFactory(title="Gibson Gibson", author="Someone")
+
+    assert titles(client.get("/", {"q": "gibson"}))[-1] == "Zzz"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_search_expression_matches_the_gin_index():
+    """A search vector that differs from the index's expression would silently scan."""
+    BookFactory.create_batch(3)
+    search = SearchQuery("book:*", search_type="raw", config="english")
+    books = Book.objects.annotate(document=book_search_vector()).filter(document=search)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = books.explain()
+
+    assert "catalog_book_search" in plan
+
+
+def test_book_page_shows_the_book(client):
+    book = BookFactory(
+        title="The Dispossessed", description="An ambiguous utopia.", price=Decimal("12.5")
+    )
+
+    response = client.get(f"/books/{book.pk}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>The Dispossessed · Bookshop</title>" in page
+    assert "An ambiguous utopia." in page
+    assert "$12.50" in page
+    assert "5 available" in page
+    assert "No cover available for The Dispossessed" in page
+
+
+def test_book_page_of_an_inactive_book_says_it_is_gone(client):
+    book = BookFactory(title="Withdrawn", is_active=False)
+
+    response = client.get(f"/books/{book.pk}/")
+
+    assert response.status_code == 200
+    assert "This book is no longer available." in response.content.decode()
+
+
+def test_unknown_book_is_a_friendly_404(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/books/999999/")
+
+    assert response.status_code == 404
+    assert "We couldn't find that page" in response.content.decode()
+
+
+def test_catalogue_pages_do_not_accept_posts(client):
+    assert client.post("/").status_code == 405
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_catalogue_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
+    BookFactory.create_batch(rows)
+
+    with django_assert_num_queries(2):  # count and page
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_search_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
+    BookFactory.create_batch(rows)
+
+    with django_assert_num_queries(2):
+        response = client.get("/", {"q": "book", "min_price": "1", "sort": "price"})
+    assert len(response.context["books"]) == min(rows, 20)
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_book_page_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
+    books = BookFactory.create_batch(rows)
+
+    with django_assert_num_queries(1):
+        assert client.get(f"/books/{books[-1].pk}/").status_code == 200

@@ -1,0 +1,54 @@
+"""Factories for the shop's models; tests build their world with these."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from bookshop.shop.catalog.models import Book
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("a-Long-password-1")
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Book
+
+    store_id = factory.Sequence(lambda n: 1000 + n)
+    title = factory.Sequence(lambda n: f"Book number {n}")
+    author = "Ursula K. Le Guin"
+    isbn = factory.Sequence(lambda n: f"978-0-00-{n:06d}-0")
+    description = "A book worth reading."
+    price = Decimal("12.50")
+    image_url = ""
+    quantity = 5
+    is_active = True
+    store_updated_at = factory.LazyFunction(timezone.now)
+
+
+def store_book(**overrides) -> dict:
+    """A book exactly as the Store API returns it."""
+    data = {
+        "id": 1,
+        "title": "The Dispossessed",
+        "author": "Ursula K. Le Guin",
+        "isbn": "978-0-06-051275-7",
+        "description": "An ambiguous utopia.",
+        "price": "12.50",
+        "image": "http://127.0.0.1:8001/media/books/dispossessed.jpg",
+        "quantity": 3,
+        "is_active": True,
+        "updated_at": "2025-01-02T10:00:00.123456Z",
+    }
+    data.update(overrides)
+    return data
