@@ -1,6 +1,9 @@
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
+from bookshop.store.orders.services import OrderLine, order_create
 from tests.store.factories import ServiceAccountFactory, StaffFactory
 
 
@@ -33,3 +36,34 @@ def staff_api(staff):
     client = APIClient()
     client.force_authenticate(staff)
     return client
+
+
+@pytest.fixture
+def other_service_account(db):
+    return ServiceAccountFactory()
+
+
+@pytest.fixture
+def other_service_api(other_service_account):
+    """A second program's account: it must not see the first one's orders."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other_service_account.auth_token.key}")
+    return client
+
+
+@pytest.fixture
+def place_order(service_account):
+    """Create an order through the service, as the shop would: `place_order({book: 2})`."""
+
+    def place(books: dict, *, actor=None, email="reader@example.com", shop_order_id=None):
+        order, created = order_create(
+            actor=actor or service_account,
+            shop_order_id=shop_order_id or uuid.uuid4(),
+            customer_email=email,
+            delivery_address="1 Long Street, Springfield",
+            lines=[OrderLine(book_id=book.pk, quantity=n) for book, n in books.items()],
+        )
+        assert created
+        return order
+
+    return place

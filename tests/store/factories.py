@@ -33,3 +33,28 @@ class TokenFactory(factory.django.DjangoModelFactory):
         model = Token
 
     user = factory.SubFactory(ServiceAccountFactory, token=None)
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inventory.Book"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Book {n}")
+    author = factory.Faker("name")
+    price = factory.Faker("pydecimal", left_digits=2, right_digits=2, positive=True)
+    description = ""
+
+    @factory.post_generation
+    def copies(book, create, extracted, **kwargs):
+        """`BookFactory(copies=3)` puts three copies of it on the shelf."""
+        for n in range(extracted or 0):
+            BookItemFactory(book=book, place=f"A-{book.pk:03d}-{n + 1}")
+
+
+class BookItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inventory.BookItem"
+
+    book = factory.SubFactory(BookFactory)
+    place = factory.Sequence(lambda n: f"B-{n:04d}")

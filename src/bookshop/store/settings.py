@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "bookshop.store.accounts",
+    "bookshop.store.inventory",
+    "bookshop.store.orders",
     "bookshop.store.api",
 ]
 
@@ -44,6 +46,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STATIC_ROOT = conf.path("STATIC_ROOT", VAR_DIR / "static" / "store")
 MEDIA_ROOT = conf.path("MEDIA_ROOT", VAR_DIR / "media")
+# The embedded mode has no nginx in front, so the store serves uploaded images itself.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not conf.PRODUCTION)
+STORE_MAX_IMAGE_BYTES = env.int("STORE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 # Where browsers fetch this service's pages and images (absolute image URLs in the API).
 STORE_PUBLIC_URL = env.str("STORE_PUBLIC_URL", default="http://127.0.0.1:8001").rstrip("/")
 
@@ -61,6 +66,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bookshop.store.api.exceptions.exception_handler",
+    # Only anonymous clients are throttled: the shop's service account and staff are not.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("STORE_ANON_THROTTLE_RATE", default="120/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

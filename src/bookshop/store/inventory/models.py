@@ -1,0 +1,78 @@
+"""The catalogue (Book) and the physical copies on the shelves (BookItem)."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from bookshop.store.inventory.validators import normalize_isbn, validate_book_image, validate_isbn
+
+
+class ISBNField(models.CharField):
+    """An ISBN kept without hyphens; forms accept it with them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 13)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_isbn(value) if value else value
+
+    def formfield(self, **kwargs):
+        # Room for "978-0-306-40615-7"; the model's own max_length applies after normalizing.
+        return super().formfield(**{**kwargs, "max_length": 20})
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=255)
+    author = models.CharField(max_length=255)
+    isbn = ISBNField("ISBN", blank=True, validators=[validate_isbn], db_index=True)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    image = models.ImageField(upload_to="books/", blank=True, validators=[validate_book_image])
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Inactive books stay in the API (so the shop learns they are gone) "
+        "but cannot be ordered.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The shop's incremental sync reads this: every change to availability moves it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="book_price_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BookItem(models.Model):
+    """One physical copy of a book, on a shelf place."""
+
+    class Status(models.TextChoices):
+        IN_STOCK = "in_stock", "In stock"
+        SHIPPED = "shipped", "Shipped"
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="items")
+    place = models.CharField(
+        "shelf place", max_length=64, db_index=True, help_text="Where the copy sits, e.g. A-03-2."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_STOCK)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "copy"
+        verbose_name_plural = "copies"
+        indexes = [models.Index(fields=["book", "status"], name="bookitem_book_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.book.title} @ {self.place}"

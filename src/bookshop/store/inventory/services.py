@@ -1,0 +1,63 @@
+"""Writes about the catalogue and the copies on the shelves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookshop.store.inventory.models import Book, BookItem
+
+BOOK_FIELDS = ("title", "author", "isbn", "description", "price", "image", "is_active")
+
+
+def books_touch(*, book_ids: Iterable[int]) -> None:
+    """Move the books' `updated_at` so the shop's incremental sync fetches them again.
+
+    Called by every write that changes a book's availability without saving the book.
+    """
+    ids = sorted(set(book_ids))
+    if ids:
+        Book.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def book_create(*, data: dict[str, Any]) -> Book:
+    """Add a book to the catalogue."""
+    book = Book(**{name: value for name, value in data.items() if name in BOOK_FIELDS})
+    book.full_clean()
+    book.save()
+    return book
+
+
+@transaction.atomic
+def book_update(*, book: Book, data: dict[str, Any]) -> Book:
+    """Change some of a book's fields (the others stay as they are)."""
+    for name, value in data.items():
+        if name in BOOK_FIELDS:
+            setattr(book, name, "" if name == "image" and value is None else value)
+    book.full_clean()
+    book.save()
+    return book
+
+
+def book_deactivate(*, book: Book) -> Book:
+    """Soft delete: the book stays visible with is_active=false, so syncs see it go."""
+    if book.is_active:
+        book.is_active = False
+        book.save(update_fields=["is_active", "updated_at"])
+    return book
+
+
+@transaction.atomic
+def book_items_add(*, book: Book, place: str, count: int = 1) -> list[BookItem]:
+    """Put `count` new copies of a book on the shelf at `place`."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    items = BookItem.objects.bulk_create(
+        [BookItem(book=book, place=place.strip()) for _ in range(count)]
+    )
+    books_touch(book_ids=[book.pk])
+    return items

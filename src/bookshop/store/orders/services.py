@@ -1,0 +1,388 @@
+"""The order rules: creation with stock reservation, packing, completion, failure.
+
+API views, the admin and commands all call these functions; nothing else changes an
+order's status or its packing. Each function runs in one transaction and takes row locks in
+a fixed order (books, then the order, then copies, each by primary key), so concurrent
+calls queue instead of overselling or deadlocking.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.selectors import book_availability
+from bookshop.store.inventory.services import books_touch
+from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
+
+Status = Order.Status
+
+# The only moves an order can make; success and fail are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.IN_WORK: frozenset({Status.SUCCESS, Status.FAIL}),
+    Status.SUCCESS: frozenset(),
+    Status.FAIL: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of an incoming order: this many units of this book."""
+
+    book_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Shortage:
+    book_id: int
+    title: str
+    requested: int
+    available: int
+
+
+class OrderConflict(Exception):
+    """The request clashes with the order's state; the API answers 409 with `code`."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class InsufficientStock(OrderConflict):
+    """Some books do not have enough copies available; nothing was reserved."""
+
+    def __init__(self, shortages: Sequence[Shortage]):
+        titles = ", ".join(f"“{s.title}”" for s in shortages)
+        super().__init__("insufficient_stock", f"Not enough copies available of {titles}.")
+        self.shortages = list(shortages)
+
+
+# -- creation ---------------------------------------------------------------------------------
+
+
+def order_create(
+    *,
+    actor,
+    shop_order_id: uuid.UUID,
+    customer_email: str,
+    delivery_address: str,
+    lines: Sequence[OrderLine],
+) -> tuple[Order, bool]:
+    """Create an order and reserve its units, or return the one already made for this id.
+
+    Returns (order, created). The same `shop_order_id` with the same content returns the
+    existing order (created=False), so a client may retry freely; with other content, or
+    from another account, it raises OrderConflict("shop_order_id_conflict"). When any book
+    is short it raises InsufficientStock and reserves nothing. A line for an inactive book
+    counts as short (available 0); a line for a book that does not exist, or two lines for
+    one book, raise ValidationError.
+    """
+    wanted = _wanted(lines)
+    replayed = _replay(
+        actor=actor,
+        shop_order_id=shop_order_id,
+        customer_email=customer_email,
+        delivery_address=delivery_address,
+        wanted=wanted,
+    )
+    if replayed:
+        return replayed, False
+    try:
+        with transaction.atomic():
+            # Locking the books serializes every order that touches one of them: the
+            # availability read below cannot be overtaken by another reservation.
+            books = {
+                book.pk: book
+                for book in Book.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+            }
+            replayed = _replay(
+                actor=actor,
+                shop_order_id=shop_order_id,
+                customer_email=customer_email,
+                delivery_address=delivery_address,
+                wanted=wanted,
+            )
+            if replayed:
+                return replayed, False
+            missing = sorted(set(wanted) - set(books))
+            if missing:
+                raise ValidationError(
+                    {"items": [f"Book {pk} does not exist." for pk in missing]}, code="unknown"
+                )
+            available = book_availability(book_ids=wanted)
+            shortages = [
+                Shortage(pk, books[pk].title, quantity, available.get(pk, 0))
+                for pk, quantity in wanted.items()
+                if quantity > available.get(pk, 0)
+            ]
+            if shortages:
+                raise InsufficientStock(shortages)
+            order = Order.objects.create(
+                shop_order_id=shop_order_id,
+                created_by=actor,
+                customer_email=customer_email,
+                delivery_address=delivery_address,
+            )
+            items = OrderItem.objects.bulk_create(
+                OrderItem(
+                    order=order,
+                    book=books[pk],
+                    title=books[pk].title,
+                    quantity=quantity,
+                    unit_price=books[pk].price,
+                )
+                for pk, quantity in wanted.items()
+            )
+            PackingSlot.objects.bulk_create(
+                PackingSlot(order_item=item, position=position)
+                for item in items
+                for position in range(1, item.quantity + 1)
+            )
+            OrderEvent.objects.create(
+                order=order, actor=actor, to_status=order.status, note="Order received."
+            )
+            books_touch(book_ids=wanted)
+            return order, True
+    except IntegrityError:
+        # Another request with the same shop_order_id committed first.
+        replayed = _replay(
+            actor=actor,
+            shop_order_id=shop_order_id,
+            customer_email=customer_email,
+            delivery_address=delivery_address,
+            wanted=wanted,
+        )
+        if replayed:
+            return replayed, False
+        raise
+
+
+def _wanted(lines: Sequence[OrderLine]) -> dict[int, int]:
+    if not lines:
+        raise ValidationError({"items": ["An order needs at least one item."]}, code="empty")
+    counts = Counter(line.book_id for line in lines)
+    repeated = sorted(pk for pk, n in counts.items() if n > 1)
+    if repeated:
+        raise ValidationError(
+            {
+                "items": [
+                    f"Book {pk} is listed more than once; send one line per book."
+                    for pk in repeated
+                ]
+            },
+            code="duplicate",
+        )
+    if any(line.quantity < 1 for line in lines):
+        raise ValidationError({"items": ["Every quantity must be at least 1."]}, code="min_value")
+    return {line.book_id: line.quantity for line in sorted(lines, key=lambda line: line.book_id)}
+
+
+def _replay(
+    *, actor, shop_order_id, customer_email, delivery_address, wanted: dict[int, int]
+) -> Order | None:
+    """The existing order for this id if the request repeats it exactly; None if none."""
+    order = Order.objects.filter(shop_order_id=shop_order_id).first()
+    if order is None:
+        return None
+    same = (
+        order.created_by_id == getattr(actor, "pk", None)
+        and order.customer_email == customer_email
+        and order.delivery_address == delivery_address
+        and dict(order.items.values_list("book_id", "quantity")) == wanted
+    )
+    if not same:
+        raise OrderConflict(
+            "shop_order_id_conflict",
+            f"An order with shop_order_id {shop_order_id} already exists with other content.",
+        )
+    return order
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+def order_transition(*, order: Order, to_status: str, actor, note: str = "") -> Order:
+    """Move an order to another status, recording who did it and why.
+
+    The one place a status changes. The caller holds the order's row lock
+    (see `_order_lock`) and has done the work the move implies.
+    """
+    order_transition_check(order=order, to_status=to_status)
+    from_status = order.status
+    order.status = to_status
+    order.save(update_fields=["status", "fail_reason", "updated_at"])
+    OrderEvent.objects.create(
+        order=order, actor=actor, from_status=from_status, to_status=to_status, note=note
+    )
+    return order
+
+
+def order_transition_check(*, order: Order, to_status: str) -> None:
+    """Raise OrderConflict unless the order may move to `to_status` now."""
+    if to_status not in TRANSITIONS[order.status]:
+        raise OrderConflict(
+            "invalid_transition",
+            f"A {order.get_status_display().lower()} order cannot become "
+            f"{Status(to_status).label.lower()}.",
+        )
+
+
+def _order_lock(order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def _order_book_ids(order: Order) -> list[int]:
+    return list(order.items.values_list("book_id", flat=True))
+
+
+# -- packing ----------------------------------------------------------------------------------
+
+
+def order_pack_check(*, order: Order, book_item_ids: Sequence[int]) -> list[BookItem]:
+    """Check a packing of `order` with exactly these copies; return the copies.
+
+    Raises ValidationError({"book_items": [...]}) listing every broken rule: each copy must
+    exist, be listed once, be of a book in the order, be in stock, not be picked for
+    another order, and no book may get more copies than were ordered. Fewer is fine:
+    packing can happen in several steps; completing needs every unit picked.
+    """
+    if not order.is_open:
+        raise OrderConflict("order_closed", f"The order is {order.get_status_display().lower()}.")
+    errors: list[str] = []
+    ids = list(book_item_ids)
+    for pk, n in sorted(Counter(ids).items()):
+        if n > 1:
+            errors.append(f"Copy {pk} is listed more than once.")
+    copies = {c.pk: c for c in BookItem.objects.filter(pk__in=ids).select_related("book")}
+    errors.extend(f"Copy {pk} does not exist." for pk in sorted(set(ids) - set(copies)))
+    ordered = dict(order.items.values_list("book_id", "quantity"))
+    picked_elsewhere = dict(
+        PackingSlot.objects.filter(book_item__in=list(copies))
+        .exclude(order_item__order=order)
+        .values_list("book_item_id", "order_item__order_id")
+    )
+    per_book: Counter[int] = Counter()
+    for pk in sorted(copies):
+        copy = copies[pk]
+        if copy.book_id not in ordered:
+            errors.append(f"Copy {pk} is of “{copy.book.title}”, which this order does not hold.")
+            continue
+        if copy.status != BookItem.Status.IN_STOCK:
+            errors.append(f"Copy {pk} is not in stock ({copy.get_status_display().lower()}).")
+        if pk in picked_elsewhere:
+            errors.append(f"Copy {pk} is already picked for order {picked_elsewhere[pk]}.")
+        per_book[copy.book_id] += 1
+    titles = {c.book_id: c.book.title for c in copies.values()}
+    for book_id, n in sorted(per_book.items()):
+        if n > ordered[book_id]:
+            errors.append(
+                f"{n} copies of “{titles[book_id]}” picked, but {ordered[book_id]} ordered."
+            )
+    if errors:
+        raise ValidationError({"book_items": errors})
+    return [copies[pk] for pk in ids]
+
+
+def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Order:
+    """Set the order's picked copies to exactly `book_item_ids` (see `order_pack_check`).
+
+    Replaces any earlier picks, so sending the same list twice is harmless.
+    """
+    with transaction.atomic():
+        order = _order_lock(order_id)
+        # Lock the copies too: two staff cannot put one copy in two orders.
+        list(BookItem.objects.select_for_update().filter(pk__in=list(book_item_ids)).order_by("pk"))
+        copies = order_pack_check(order=order, book_item_ids=book_item_ids)
+        slots = list(
+            PackingSlot.objects.filter(order_item__order=order)
+            .select_related("order_item")
+            .order_by("order_item__book_id", "position")
+        )
+        # Free every slot first so the assignment below never collides with itself.
+        PackingSlot.objects.filter(order_item__order=order).update(book_item=None)
+        queues: dict[int, list[BookItem]] = {}
+        for copy in sorted(copies, key=lambda c: c.pk):
+            queues.setdefault(copy.book_id, []).append(copy)
+        for slot in slots:
+            queue = queues.get(slot.order_item.book_id)
+            slot.book_item = queue.pop(0) if queue else None
+        PackingSlot.objects.bulk_update(slots, ["book_item"])
+        order.save(update_fields=["updated_at"])
+        return order
+
+
+def order_complete(*, order_id: int, actor, note: str = "") -> Order:
+    """Ship a fully packed order: its copies leave the inventory and it becomes success."""
+    with transaction.atomic():
+        order = _order_lock(order_id)
+        order_transition_check(order=order, to_status=Status.SUCCESS)
+        slots = list(PackingSlot.objects.filter(order_item__order=order))
+        empty = sum(1 for slot in slots if slot.book_item_id is None)
+        if empty:
+            raise OrderConflict("not_packed", f"{empty} of {len(slots)} units are not picked yet.")
+        copy_ids = sorted(slot.book_item_id for slot in slots)
+        copies = list(BookItem.objects.select_for_update().filter(pk__in=copy_ids).order_by("pk"))
+        gone = [c.pk for c in copies if c.status != BookItem.Status.IN_STOCK]
+        if gone:
+            raise ValidationError(
+                {"book_items": [f"Copy {pk} is no longer in stock." for pk in gone]}
+            )
+        now = timezone.now()
+        BookItem.objects.filter(pk__in=copy_ids).update(
+            status=BookItem.Status.SHIPPED, updated_at=now
+        )
+        ShippedCopy.objects.bulk_create(
+            ShippedCopy(
+                order=order, book_id=c.book_id, book_item_id=c.pk, place=c.place, shipped_at=now
+            )
+            for c in copies
+        )
+        order_transition(order=order, to_status=Status.SUCCESS, actor=actor, note=note)
+        books_touch(book_ids=[c.book_id for c in copies])
+        return order
+
+
+def order_fail(*, order_id: int, actor, reason: str) -> Order:
+    """Give up on an order: its reservation and picked copies are released."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the order failed."]}, code="required")
+    with transaction.atomic():
+        order = _order_lock(order_id)
+        order_transition_check(order=order, to_status=Status.FAIL)
+        order.fail_reason = reason
+        order_transition(order=order, to_status=Status.FAIL, actor=actor, note=reason)
+        PackingSlot.objects.filter(order_item__order=order).update(book_item=None)
+        books_touch(book_ids=_order_book_ids(order))
+        return order
+
+
+def orders_complete(*, order_ids: Iterable[int], actor) -> dict[int, str]:
+    """Complete several orders, each on its own; return {order id: error} for the refusals."""
+    return _each(order_ids, lambda pk: order_complete(order_id=pk, actor=actor))
+
+
+def orders_fail(*, order_ids: Iterable[int], actor, reason: str) -> dict[int, str]:
+    """Fail several orders, each on its own; return {order id: error} for the refusals."""
+    return _each(order_ids, lambda pk: order_fail(order_id=pk, actor=actor, reason=reason))
+
+
+def _each(order_ids: Iterable[int], action) -> dict[int, str]:
+    errors: dict[int, str] = {}
+    for pk in sorted(order_ids):
+        try:
+            action(pk)
+        except OrderConflict as exc:
+            errors[pk] = exc.detail
+        except ValidationError as exc:
+            errors[pk] = " ".join(exc.messages)
+    return errors
