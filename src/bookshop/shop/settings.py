@@ -53,6 +53,9 @@ STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 SHOP_NAME = env.str("SHOP_NAME", default="Bookshop")
 SHOP_CURRENCY_SYMBOL = "$"  # not from env: django-environ reads "$" as a reference
 CATALOG_PAGE_SIZE = 20
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 # Links in emails point here.
 SHOP_PUBLIC_URL = env.str("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 

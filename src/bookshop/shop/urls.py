@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bookshop.common.health import check_database, healthz_view
+from bookshop.shop.accounts.urls import auth_urlpatterns
 from bookshop.shop.core.health import check_broker
 
 admin.site.site_header = "Bookshop"
@@ -11,5 +12,7 @@ admin.site.index_title = "Shop administration"
 urlpatterns = [
     path("healthz", healthz_view(database=check_database, broker=check_broker), name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include(auth_urlpatterns)),
+    path("accounts/", include("bookshop.shop.accounts.urls")),
     path("", include("bookshop.shop.catalog.urls")),
 ]

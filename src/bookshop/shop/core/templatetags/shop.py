@@ -25,3 +25,21 @@ def page_url(context, number) -> str:
     """A link to another page of the current listing, keeping its filters."""
     query = context.get("query_string") or ""
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.filter
+def control(field) -> str:
+    """Render a bound form field's widget with Bootstrap's classes (and its error state)."""
+    widget = field.field.widget
+    if getattr(widget, "input_type", "") == "checkbox":
+        css = "form-check-input"
+    elif widget.__class__.__name__.endswith("Select"):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return field.as_widget(attrs=attrs)
