@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "bookshop.shop.core",
     "bookshop.shop.accounts",
     "bookshop.shop.catalog",
+    "bookshop.shop.cart",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("bookshop.shop.accounts.urls")),
+    path("cart/", include("bookshop.shop.cart.urls")),
     path("", include("bookshop.shop.catalog.urls")),
 ]

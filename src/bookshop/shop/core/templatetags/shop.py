@@ -1,9 +1,10 @@
 """Template helpers for every shop page."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.conf import settings
+
+from bookshop.shop.core.money import money_format
 
 register = template.Library()
 
@@ -14,10 +15,9 @@ def money(value) -> str:
     if value is None or value == "":
         return ""
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return money_format(Decimal(str(value)))
     except InvalidOperation:
         return ""
-    return f"{settings.SHOP_CURRENCY_SYMBOL}{amount:,.2f}"
 
 
 @register.simple_tag(takes_context=True)
