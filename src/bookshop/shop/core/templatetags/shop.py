@@ -43,3 +43,12 @@ def control(field) -> str:
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def tint(value) -> int:
+    """One of six colour variants for a placeholder cover, stable per book."""
+    try:
+        return int(value) % 6
+    except (TypeError, ValueError):
+        return 0
