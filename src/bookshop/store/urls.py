@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from bookshop.common.health import check_database, healthz_view
 
@@ -12,3 +14,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("bookshop.store.api.urls")),
 ]
+
+
+def media(request, path: str):
+    """An uploaded file from MEDIA_ROOT (read per request, so tests can move it)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+if settings.SERVE_MEDIA:
+    # The embedded mode has no web server in front; production lets nginx serve /media/.
+    urlpatterns.append(
+        re_path(r"^{}(?P<path>.+)$".format(settings.MEDIA_URL.lstrip("/")), media, name="media")
+    )

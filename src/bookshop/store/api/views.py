@@ -1,10 +1,55 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import IsAuthenticated
+"""Store API v1 views: parse, check the role, call a service or selector, answer."""
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookshop.store.api.serializers import WhoAmISerializer
+from bookshop.store.api.filters import (
+    BookFilter,
+    BookItemFilter,
+    FieldSearchFilter,
+    OrderFilter,
+    StrictOrderingFilter,
+)
+from bookshop.store.api.pagination import StoreCursorPagination
+from bookshop.store.api.permissions import IsServiceOrStaff, IsStaff
+from bookshop.store.api.serializers import (
+    BookItemsAddSerializer,
+    BookItemSerializer,
+    BookSerializer,
+    ConflictSerializer,
+    OrderCompleteSerializer,
+    OrderCreateSerializer,
+    OrderFailSerializer,
+    OrderPackSerializer,
+    OrderSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    WhoAmISerializer,
+)
+from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.selectors import book_list
+from bookshop.store.inventory.services import book_deactivate, book_items_add
+from bookshop.store.orders.models import Order
+from bookshop.store.orders.selectors import order_list
+from bookshop.store.orders.services import (
+    OrderLine,
+    order_complete,
+    order_create,
+    order_fail,
+    order_pack,
+)
+
+CONFLICT = OpenApiResponse(ConflictSerializer, description="The order's state forbids this.")
 
 
 class WhoAmIView(APIView):
@@ -15,3 +60,204 @@ class WhoAmIView(APIView):
     @extend_schema(responses=WhoAmISerializer, operation_id="whoami")
     def get(self, request: Request) -> Response:
         return Response(WhoAmISerializer(request.user).data)
+
+
+class TokenObtainView(APIView):
+    """Trade a username and password for the account's API token."""
+
+    permission_classes = [AllowAny]
+    # No session auth here: a browser's login cookie must not be needed (nor CSRF).
+    authentication_classes = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong credentials.")},
+        operation_id="auth_token",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request=request._request, **serializer.validated_data)
+        if user is None:
+            raise ValidationError(
+                {"non_field_errors": ["Unable to log in with the given username and password."]}
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List books (anyone)"),
+    retrieve=extend_schema(summary="One book, active or not (anyone)"),
+    create=extend_schema(summary="Add a book (staff)"),
+    partial_update=extend_schema(summary="Change a book (staff)"),
+    destroy=extend_schema(
+        summary="Deactivate a book (staff)",
+        description="Soft delete: the book stays readable with is_active=false.",
+    ),
+)
+class BookViewSet(viewsets.ModelViewSet):
+    """The catalogue: anyone reads it, staff change it."""
+
+    serializer_class = BookSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = r"\d+"
+    pagination_class = StoreCursorPagination
+    filter_backends = [DjangoFilterBackend, FieldSearchFilter, StrictOrderingFilter]
+    filterset_class = BookFilter
+    search_fields = ["title", "author", "isbn"]
+    ordering_fields = ["title", "price", "updated_at", "id", "created_at"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return book_list()
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve", "metadata"):
+            return [AllowAny()]
+        return [IsStaff()]
+
+    def perform_create(self, serializer) -> None:
+        book = serializer.save()
+        serializer.instance = book_list().get(pk=book.pk)
+
+    def perform_update(self, serializer) -> None:
+        book = serializer.save()
+        serializer.instance = book_list().get(pk=book.pk)
+
+    def perform_destroy(self, instance: Book) -> None:
+        book_deactivate(book=instance)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List a book's copies (staff)"),
+    post=extend_schema(
+        summary="Put copies of a book on the shelf (staff)",
+        request=BookItemsAddSerializer,
+        responses={201: BookItemSerializer(many=True)},
+    ),
+)
+class BookItemListView(generics.ListCreateAPIView):
+    """The physical copies of one book."""
+
+    serializer_class = BookItemSerializer
+    permission_classes = [IsStaff]
+    pagination_class = StoreCursorPagination
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = BookItemFilter
+    ordering_fields = ["id", "place", "created_at"]
+    ordering = ["id"]
+
+    def get_book(self) -> Book:
+        return get_object_or_404(Book, pk=self.kwargs["book_id"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return BookItem.objects.none()
+        return BookItem.objects.filter(book=self.get_book())
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        book = self.get_book()
+        serializer = BookItemsAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = book_items_add(book=book, **serializer.validated_data)
+        return Response(BookItemSerializer(items, many=True).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List orders (service: its own; staff: all)"),
+    retrieve=extend_schema(summary="One order (service: its own; staff: any)"),
+)
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Orders: services send them and follow their own; staff pack and close them."""
+
+    serializer_class = OrderSerializer
+    lookup_value_regex = r"\d+"
+    pagination_class = StoreCursorPagination
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = OrderFilter
+    ordering_fields = ["updated_at", "created_at", "id"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        return order_list(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("pack", "complete", "fail"):
+            return [IsStaff()]
+        return [IsServiceOrStaff()]
+
+    def _answer(self, order_id: int, code: int = status.HTTP_200_OK) -> Response:
+        order = self.get_queryset().get(pk=order_id)
+        return Response(OrderSerializer(order).data, status=code)
+
+    @extend_schema(
+        summary="Send an order (service, staff)",
+        request=OrderCreateSerializer,
+        responses={
+            201: OpenApiResponse(OrderSerializer, description="Created; stock reserved."),
+            200: OpenApiResponse(OrderSerializer, description="The same order sent again."),
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description="insufficient_stock (nothing reserved) or "
+                "shop_order_id_conflict (the id was used for another order).",
+            ),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order, created = order_create(
+            actor=request.user,
+            shop_order_id=data["shop_order_id"],
+            customer_email=data["customer_email"],
+            delivery_address=data["delivery_address"],
+            lines=[OrderLine(book_id=i["book"], quantity=i["quantity"]) for i in data["items"]],
+        )
+        return self._answer(order.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Pick copies for an order (staff)",
+        request=OrderPackSerializer,
+        responses={200: OrderSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def pack(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        serializer = OrderPackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_pack(
+            order_id=order.pk,
+            book_item_ids=serializer.validated_data["book_items"],
+            actor=request.user,
+        )
+        return self._answer(order.pk)
+
+    @extend_schema(
+        summary="Ship a fully packed order (staff)",
+        request=OrderCompleteSerializer,
+        responses={200: OrderSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        serializer = OrderCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_complete(order_id=order.pk, actor=request.user, **serializer.validated_data)
+        return self._answer(order.pk)
+
+    @extend_schema(
+        summary="Fail an order and release its stock (staff)",
+        request=OrderFailSerializer,
+        responses={200: OrderSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def fail(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        serializer = OrderFailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_fail(order_id=order.pk, actor=request.user, **serializer.validated_data)
+        return self._answer(order.pk)
