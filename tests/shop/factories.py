@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from bookshop.shop.catalog.models import Book
+from bookshop.shop.orders.models import Order, OrderItem
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,3 +53,34 @@ def store_book(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda order: order.user.email)
+    delivery_address = "1 Library Lane\n12345 Booktown"
+    total = Decimal("0.00")
+
+
+class OrderItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderItem
+
+    order = factory.SubFactory(OrderFactory)
+    book = factory.SubFactory(BookFactory)
+    store_book_id = factory.LazyAttribute(lambda item: item.book.store_id)
+    title = factory.LazyAttribute(lambda item: item.book.title)
+    unit_price = factory.LazyAttribute(lambda item: item.book.price)
+    quantity = 1
+
+
+def order_with_items(*, items: int = 2, **fields) -> Order:
+    """An order with `items` lines and a matching total."""
+    order = OrderFactory(**fields)
+    lines = OrderItemFactory.create_batch(items, order=order)
+    order.total = sum((line.line_total for line in lines), Decimal("0.00"))
+    order.save(update_fields=["total"])
+    return order

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "bookshop.shop.accounts",
     "bookshop.shop.catalog",
     "bookshop.shop.cart",
+    "bookshop.shop.orders",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -54,6 +55,7 @@ STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 SHOP_NAME = env.str("SHOP_NAME", default="Bookshop")
 SHOP_CURRENCY_SYMBOL = "$"  # not from env: django-environ reads "$" as a reference
 CATALOG_PAGE_SIZE = 20
+ORDERS_PAGE_SIZE = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("bookshop.shop.accounts.urls")),
     path("cart/", include("bookshop.shop.cart.urls")),
+    path("", include("bookshop.shop.orders.urls")),
     path("", include("bookshop.shop.catalog.urls")),
 ]

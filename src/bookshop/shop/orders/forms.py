@@ -1,0 +1,33 @@
+import re
+
+from django import forms
+
+from bookshop.shop.orders.models import DELIVERY_ADDRESS_MAX_LENGTH, PHONE_MAX_LENGTH
+
+_PHONE = re.compile(r"^\+?[\d\s().-]{5,}$")
+
+
+class CheckoutForm(forms.Form):
+    delivery_address = forms.CharField(
+        label="Delivery address",
+        max_length=DELIVERY_ADDRESS_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+        help_text="Name on the door, street and number, postcode and town.",
+    )
+    phone = forms.CharField(
+        label="Phone",
+        max_length=PHONE_MAX_LENGTH,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Only if the courier should be able to call you.",
+    )
+    # One per checkout page: a double-clicked "Place order" makes one order, not two.
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        if phone and not _PHONE.match(phone):
+            raise forms.ValidationError("Enter a phone number: digits, spaces, + ( ) - only.")
+        return phone

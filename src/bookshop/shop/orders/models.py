@@ -1,0 +1,128 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+DELIVERY_ADDRESS_MAX_LENGTH = 500
+PHONE_MAX_LENGTH = 32
+
+
+class Order(models.Model):
+    """A customer's order as the shop keeps it. `id` is the order number customers see;
+    `uuid` is what the store knows it by (its shop_order_id)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"  # saved by the shop, not yet accepted by the store
+        IN_WORK = "in_work", "Processing"
+        SUCCESS = "success", "Completed"
+        FAIL = "fail", "Failed"
+
+    uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    email = models.EmailField(help_text="The customer's email when they ordered.")
+    delivery_address = models.TextField(max_length=DELIVERY_ADDRESS_MAX_LENGTH)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    fail_reason = models.TextField(blank=True)
+    store_order_id = models.PositiveIntegerField(
+        "store order id", null=True, blank=True, unique=True
+    )
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="orders_order_user_created"),
+            # The sweep looks for orders stuck in pending since before some time.
+            models.Index(fields=["status", "created_at"], name="orders_order_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0), name="orders_order_total_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "in_work", "success", "fail"]),
+                name="orders_order_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+
+class OrderItem(models.Model):
+    """One ordered book, with its title and price as they were at checkout."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    # The mirror never deletes books (the store only deactivates them); SET_NULL keeps
+    # the order readable even if someone removes one by hand.
+    book = models.ForeignKey(
+        "catalog.Book", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    store_book_id = models.PositiveIntegerField("store book id")
+    title = models.CharField(max_length=300)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "store_book_id"], name="orders_item_one_line_per_book"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="orders_item_quantity_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="orders_item_price_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.title}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderEvent(models.Model):
+    """One step of an order's history: who moved it from which status to which, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=Order.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Order.Status.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who acted when it was no user: "store sync", "order submission", ...
+    actor_label = models.CharField("actor", max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_label or "system"

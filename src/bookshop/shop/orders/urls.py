@@ -1,0 +1,12 @@
+from django.urls import path
+
+from bookshop.shop.orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.order_list, name="list"),
+    path("orders/<int:pk>/", views.order_detail, name="detail"),
+    path("orders/<int:pk>/placed/", views.order_detail, {"placed": True}, name="placed"),
+]

@@ -1,0 +1,81 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bookshop.shop.cart.cart import Cart
+from bookshop.shop.cart.selectors import cart_summary
+from bookshop.shop.orders.forms import CheckoutForm
+from bookshop.shop.orders.selectors import (
+    order_get_for_customer,
+    order_last_delivery,
+    order_list_for_customer,
+)
+from bookshop.shop.orders.services import CheckoutError, order_place
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Delivery details and the cart once more; "Place order" makes the order."""
+    cart = Cart(request.session)
+    if not cart and request.method == "GET":
+        messages.info(request, "Your cart is empty. Add a book or two first.")
+        return redirect("cart:detail")
+    problems: list[str] = []
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            try:
+                order = order_place(
+                    user=request.user,
+                    cart=cart,
+                    delivery_address=form.cleaned_data["delivery_address"],
+                    phone=form.cleaned_data["phone"],
+                    uuid=form.cleaned_data["token"],
+                )
+            except CheckoutError as exc:
+                problems = exc.problems
+            else:
+                return redirect("orders:placed", pk=order.pk)
+    else:
+        last = order_last_delivery(user=request.user)
+        form = CheckoutForm(
+            initial={
+                "delivery_address": last.delivery_address if last else "",
+                "phone": last.phone if last else "",
+                "token": uuid.uuid4(),
+            }
+        )
+    summary = cart_summary(cart=cart)
+    return render(
+        request,
+        "orders/checkout.html",
+        {"form": form, "summary": summary, "problems": problems},
+        status=409 if problems else 200,
+    )
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    """My orders: the customer's own, newest first, paginated."""
+    page = Paginator(
+        order_list_for_customer(user=request.user), settings.ORDERS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, pk: int, placed: bool = False) -> HttpResponse:
+    """One of the customer's orders; anyone else's is a 404, as if it did not exist."""
+    order = order_get_for_customer(user=request.user, pk=pk)
+    if order is None:
+        raise Http404("No such order.")
+    return render(request, "orders/order_detail.html", {"order": order, "placed": placed})

@@ -1,0 +1,259 @@
+import logging
+import re
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from bookshop.shop.cart.cart import Cart
+from bookshop.shop.orders.models import Order, OrderEvent, OrderItem
+from bookshop.shop.orders.services import (
+    CheckoutError,
+    OrderTransitionError,
+    order_place,
+    order_transition,
+)
+from tests.shop.factories import BookFactory, OrderFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+Status = Order.Status
+
+
+@pytest.fixture
+def cart():
+    return Cart(SessionStore())
+
+
+def place(user, cart, **overrides):
+    arguments = {"delivery_address": "  1 Library Lane\n12345 Booktown  ", "phone": " +1 555 0100 "}
+    arguments.update(overrides)
+    return order_place(user=user, cart=cart, **arguments)
+
+
+def test_order_place_makes_a_pending_order_with_a_price_snapshot(cart):
+    user = UserFactory(email="grace@example.com")
+    solaris = BookFactory(title="Solaris", price=Decimal("12.50"), store_id=41)
+    dune = BookFactory(title="Dune", price=Decimal("7.25"), store_id=42)
+    cart.set(solaris.pk, 2)
+    cart.set(dune.pk, 1)
+
+    order = place(user, cart)
+
+    assert order.status == Status.PENDING
+    assert isinstance(order.uuid, uuid.UUID)
+    assert order.email == "grace@example.com"
+    assert order.delivery_address == "1 Library Lane\n12345 Booktown"
+    assert order.phone == "+1 555 0100"
+    assert order.total == Decimal("32.25")
+    items = {(i.store_book_id, i.title, i.unit_price, i.quantity) for i in order.items.all()}
+    assert items == {(41, "Solaris", Decimal("12.50"), 2), (42, "Dune", Decimal("7.25"), 1)}
+    [event] = order.events.all()
+    assert (event.from_status, event.to_status, event.actor) == ("", Status.PENDING, user)
+    assert not cart
+
+    solaris.price = Decimal("99.00")
+    solaris.save()
+    assert order.items.get(store_book_id=41).unit_price == Decimal("12.50")
+
+
+def test_order_place_enqueues_the_submission_after_commit(
+    cart, django_capture_on_commit_callbacks, celery_eager, caplog
+):
+    cart.set(BookFactory().pk, 1)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        order = place(UserFactory(), cart)
+    assert len(callbacks) == 1
+
+    with caplog.at_level(logging.INFO, logger="bookshop.shop.orders.tasks"):
+        callbacks[0]()
+    assert f"order {order.pk} placed" in caplog.text
+
+
+def test_submit_order_is_registered_under_its_name():
+    from bookshop.shop.celery import app
+
+    assert "shop.orders.submit" in app.tasks
+
+
+@pytest.mark.parametrize(
+    ("book", "problem"),
+    [
+        ({"is_active": False}, "“Gone”: No longer available."),
+        ({"quantity": 0}, "“Gone”: Out of stock."),
+        ({"quantity": 1}, "“Gone”: Only 1 available."),
+    ],
+)
+def test_order_place_revalidates_the_cart(cart, django_capture_on_commit_callbacks, book, problem):
+    gone = BookFactory(title="Gone", quantity=5)
+    cart.set(gone.pk, 2)
+    for field, value in book.items():
+        setattr(gone, field, value)
+    gone.save()
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(CheckoutError) as error:
+        place(UserFactory(), cart)
+
+    assert error.value.problems == [problem]
+    assert not Order.objects.exists()
+    assert callbacks == []
+    assert cart.items == {gone.pk: 2}
+
+
+def test_order_place_refuses_an_empty_cart(cart):
+    with pytest.raises(CheckoutError, match=re.escape("Your cart is empty.")):
+        place(UserFactory(), cart)
+
+
+@pytest.mark.parametrize(
+    ("address", "phone", "message"),
+    [
+        ("   ", "", "Enter a delivery address."),
+        ("x" * 501, "", "The delivery address must be at most 500 characters."),
+        ("1 Lane", "1" * 33, "The phone number must be at most 32 characters."),
+    ],
+)
+def test_order_place_checks_delivery_details(cart, address, phone, message):
+    cart.set(BookFactory().pk, 1)
+
+    with pytest.raises(CheckoutError, match=re.escape(message)):
+        place(UserFactory(), cart, delivery_address=address, phone=phone)
+    assert not Order.objects.exists()
+
+
+def test_a_failure_mid_checkout_leaves_no_order_and_the_cart_intact(
+    cart, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The fault strikes after the order and its items were inserted."""
+    book = BookFactory()
+    cart.set(book.pk, 2)
+
+    def fail(**kwargs):
+        raise IntegrityError("injected: the event insert failed")
+
+    monkeypatch.setattr(OrderEvent.objects, "create", fail)
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(IntegrityError):
+        place(UserFactory(), cart)
+
+    assert not Order.objects.exists()
+    assert not OrderItem.objects.exists()
+    assert callbacks == []
+    assert cart.items == {book.pk: 2}
+
+
+def test_the_same_checkout_token_twice_makes_one_order(cart):
+    user = UserFactory()
+    book = BookFactory()
+    token = uuid.uuid4()
+    cart.set(book.pk, 1)
+    first = place(user, cart, uuid=token)
+    cart.set(book.pk, 1)  # a second tab still shows the old cart
+
+    second = place(user, cart, uuid=token)
+
+    assert second == first
+    assert Order.objects.count() == 1
+    assert first.uuid == token
+
+
+def test_another_customers_checkout_token_is_refused(cart):
+    token = uuid.uuid4()
+    OrderFactory(uuid=token)
+    cart.set(BookFactory().pk, 1)
+
+    with pytest.raises(CheckoutError, match="expired"):
+        place(UserFactory(), cart, uuid=token)
+
+
+# -- order_transition ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (Status.PENDING, Status.IN_WORK),
+        (Status.PENDING, Status.FAIL),
+        (Status.PENDING, Status.SUCCESS),
+        (Status.IN_WORK, Status.SUCCESS),
+        (Status.IN_WORK, Status.FAIL),
+    ],
+)
+def test_allowed_transitions_move_and_record_an_event(start, end):
+    order = OrderFactory(status=start)
+    before = order.status_changed_at
+
+    assert order_transition(order=order, to_status=end, note="why", actor="store sync") is True
+
+    order.refresh_from_db()
+    assert order.status == end
+    assert order.status_changed_at > before
+    event = order.events.get()
+    assert (event.from_status, event.to_status, event.note) == (start, end, "why")
+    assert event.actor_display == "store sync"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (Status.SUCCESS, Status.FAIL),
+        (Status.SUCCESS, Status.IN_WORK),
+        (Status.FAIL, Status.SUCCESS),
+        (Status.FAIL, Status.PENDING),
+        (Status.IN_WORK, Status.PENDING),
+    ],
+)
+def test_forbidden_transitions_raise_and_change_nothing(start, end):
+    order = OrderFactory(status=start)
+
+    with pytest.raises(OrderTransitionError):
+        order_transition(order=order, to_status=end)
+
+    order.refresh_from_db()
+    assert order.status == start
+    assert not order.events.exists()
+
+
+def test_unknown_status_is_refused():
+    with pytest.raises(OrderTransitionError, match="unknown"):
+        order_transition(order=OrderFactory(), to_status="shipped")
+
+
+def test_a_repeated_transition_is_a_no_op():
+    order = OrderFactory(status=Status.PENDING)
+
+    assert order_transition(order=order, to_status=Status.IN_WORK) is True
+    assert order_transition(order=order, to_status=Status.IN_WORK) is False
+
+    assert order.events.count() == 1
+
+
+def test_failing_keeps_the_reason_for_the_customer():
+    order = OrderFactory()
+
+    order_transition(order=order, to_status=Status.FAIL, note="Only 1 copy of Dune left.")
+
+    assert order.status == Status.FAIL  # the caller's object is refreshed
+    order.refresh_from_db()
+    assert order.fail_reason == "Only 1 copy of Dune left."
+
+
+def test_a_user_can_be_the_actor():
+    staff = UserFactory(username="clerk")
+    order = OrderFactory()
+
+    order_transition(order=order, to_status=Status.IN_WORK, actor=staff)
+
+    assert order.events.get().actor_display == "clerk"
+
+
+def test_transition_locks_the_order_row():
+    order = OrderFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        order_transition(order=order, to_status=Status.IN_WORK)
+
+    if connection.vendor == "postgresql":
+        assert any("FOR UPDATE" in query["sql"] for query in queries)
