@@ -1,0 +1,97 @@
+import contextlib
+import uuid
+
+from django.contrib import admin
+from django.db.models import Q
+
+from bookshop.shop.orders.models import Order, OrderEvent, OrderItem
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderItemInline(_ReadOnlyInline):
+    model = OrderItem
+    fields = ["title", "store_book_id", "book", "unit_price", "quantity"]
+    readonly_fields = fields
+
+
+class OrderEventInline(_ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "from_status", "to_status", "note", "actor_display"]
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Customers' orders. Statuses change only through the store (and the status sync),
+    so everything here is read-only; the history inline shows every move."""
+
+    list_display = [
+        "number_display",
+        "uuid",
+        "email",
+        "status",
+        "total",
+        "created_at",
+        "status_changed_at",
+        "store_order_id",
+    ]
+    list_filter = ["status", "created_at"]
+    search_fields = ["email"]
+    search_help_text = "Email, order number or UUID"
+    date_hierarchy = "created_at"
+    inlines = [OrderItemInline, OrderEventInline]
+    fields = [
+        "uuid",
+        "user",
+        "email",
+        "status",
+        "fail_reason",
+        "status_changed_at",
+        "store_order_id",
+        "total",
+        "delivery_address",
+        "phone",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    list_per_page = 50
+
+    @admin.display(description="order", ordering="id")
+    def number_display(self, order: Order) -> str:
+        return f"#{order.pk}"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().lstrip("#")
+        extra = Q()
+        with contextlib.suppress(ValueError):
+            extra |= Q(uuid=uuid.UUID(term))
+        if term.isdigit():
+            extra |= Q(pk=int(term))
+        if extra:
+            queryset |= self.model.objects.filter(extra)
+        return queryset, may_have_duplicates
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
