@@ -76,16 +76,20 @@ def cache(service: str) -> dict[str, Any]:
 
 
 def email() -> dict[str, Any]:
-    """Email settings from EMAIL_URL, then EMAIL_HOST / EMAIL_PORT, else the local catcher."""
+    """Email settings from EMAIL_URL, each part overridable on its own (EMAIL_HOST,
+    EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL);
+    by default the local catcher."""
     config = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025")
     return {
         "EMAIL_BACKEND": config["EMAIL_BACKEND"],
         "EMAIL_HOST": env.str("EMAIL_HOST", default=config["EMAIL_HOST"]),
         "EMAIL_PORT": env.int("EMAIL_PORT", default=config["EMAIL_PORT"]),
-        "EMAIL_HOST_USER": config.get("EMAIL_HOST_USER") or "",
-        "EMAIL_HOST_PASSWORD": config.get("EMAIL_HOST_PASSWORD") or "",
-        "EMAIL_USE_TLS": config.get("EMAIL_USE_TLS", False),
-        "EMAIL_USE_SSL": config.get("EMAIL_USE_SSL", False),
+        "EMAIL_HOST_USER": env.str("EMAIL_HOST_USER", default=config.get("EMAIL_HOST_USER") or ""),
+        "EMAIL_HOST_PASSWORD": env.str(
+            "EMAIL_HOST_PASSWORD", default=config.get("EMAIL_HOST_PASSWORD") or ""
+        ),
+        "EMAIL_USE_TLS": env.bool("EMAIL_USE_TLS", default=config.get("EMAIL_USE_TLS", False)),
+        "EMAIL_USE_SSL": env.bool("EMAIL_USE_SSL", default=config.get("EMAIL_USE_SSL", False)),
         "EMAIL_TIMEOUT": env.int("EMAIL_TIMEOUT", default=10),
     }
 
@@ -102,7 +106,11 @@ def logging_config(level: str) -> dict[str, Any]:
             },
         },
         "handlers": {
-            "stdout": {"class": "logging.StreamHandler", "formatter": "line"},
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "line",
+                "stream": "ext://sys.stdout",
+            },
         },
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {

@@ -58,12 +58,34 @@ MEDIA_URL = "/media/"
 # so nobody has to run collectstatic; production collects them for nginx.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not PRODUCTION)
 WHITENOISE_AUTOREFRESH = DEBUG
+# Production pages name static files by content hash (from the manifest collectstatic
+# writes), so nginx can let browsers cache them for good; gzip copies sit beside them.
+if env.bool("STATIC_MANIFEST", default=PRODUCTION):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the cart's script reads it for fetch()
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind nginx and, in production, a TLS-terminating proxy. HTTPS=1 means browsers reach
+# the site over https and the proxy in front says so with X-Forwarded-Proto: https; it
+# turns on each setting below, and each can still be set on its own.
+HTTPS = env.bool("HTTPS", default=False)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# Health probes call the web servers directly, in plain http, from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = logging_config(LOG_LEVEL)

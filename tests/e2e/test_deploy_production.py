@@ -1,0 +1,172 @@
+"""The production configuration, for real but without containers: gunicorn for both
+services on PostgreSQL, the worker and beat on RabbitMQ and Redis, and Debian's nginx with
+the committed config in front (see tests/e2e/production.py, which also says how to add the
+order test)."""
+
+import gzip
+import json
+import re
+import stat
+
+import pytest
+
+from tests import services
+from tests.e2e.production import ProductionStack, production_stack
+
+pytestmark = pytest.mark.skipif(
+    not services.ENABLED,
+    reason="the production stack runs on PostgreSQL, Redis and RabbitMQ: "
+    "set BOOKSHOP_TEST_SERVICES=1",
+)
+
+# The smallest valid PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    with production_stack(tmp_path_factory.mktemp("production")) as stack:
+        yield stack
+
+
+def test_both_services_are_healthy_through_nginx(production: ProductionStack):
+    shop = production.get("shop", "/healthz")
+    store = production.get("store", "/healthz")
+
+    assert shop.status_code == 200
+    assert shop.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert store.status_code == 200
+    assert store.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+@pytest.mark.parametrize(
+    ("service", "probe"),
+    [("store", "web"), ("shop", "web"), ("shop", "worker"), ("shop", "beat")],
+)
+def test_the_container_health_probes_pass(production: ProductionStack, service, probe):
+    result = production.healthcheck(service, probe)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bootstrap_handed_the_token_to_the_shop_and_can_run_again(production: ProductionStack):
+    token_file = production.root / "token" / "store-api-token"
+    token = token_file.read_text()
+
+    # Every `docker compose up` runs bootstrap again: it must change nothing.
+    production.entrypoint("bootstrap", "bootstrap")
+    check = production.manage("shop", "check_store")
+
+    assert token_file.read_text() == token
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert "accepts the token of 'shop-service' (service)" in check.stdout
+
+
+def test_nginx_serves_static_files_itself(production: ProductionStack):
+    for site in ("shop", "store"):
+        manifest = json.loads((production.static_root(site) / "staticfiles.json").read_text())
+        hashed = manifest["paths"]["admin/css/base.css"]
+        login = production.get(site, "/admin/login/")
+        plain = production.get(site, "/static/admin/css/base.css")
+        # The raw bytes: httpx would otherwise undo the gzip encoding silently.
+        with (
+            production.client(site) as client,
+            client.stream("GET", f"/static/{hashed}", headers={"Accept-Encoding": "gzip"}) as r,
+        ):
+            immutable, body = r, b"".join(r.iter_raw())
+
+        # Pages name static files by content hash, which nginx lets browsers keep.
+        assert login.status_code == 200
+        assert f'href="/static/{hashed}"' in login.text
+        assert immutable.status_code == 200
+        assert immutable.headers["content-type"] == "text/css"
+        assert immutable.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert immutable.headers["content-encoding"] == "gzip"
+        assert gzip.decompress(body) == (production.static_root(site) / hashed).read_bytes()
+        assert plain.status_code == 200
+        assert plain.headers["cache-control"] == "public, max-age=3600"
+        assert plain.headers["x-content-type-options"] == "nosniff"
+        assert production.get(site, "/static/admin/css/missing.css").status_code == 404
+    assert "/static/" not in production.log("shop") + production.log("store")
+
+
+def test_nginx_serves_uploaded_images_itself(production: ProductionStack):
+    # Where the store's file storage keeps an uploaded cover.
+    cover = production.media_root / "books" / "cover.png"
+    cover.parent.mkdir(parents=True, exist_ok=True)
+    cover.write_bytes(PNG)
+
+    response = production.get("store", "/media/books/cover.png")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content == PNG
+    assert response.headers["cache-control"] == "public, max-age=604800"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in response.headers["content-security-policy"]
+    assert "/media/" not in production.log("store")
+
+
+def test_nginx_takes_image_uploads_up_to_its_limit(production: ProductionStack):
+    with production.client("store") as client:
+        too_big = client.post("/api/v1/books/", content=b"x" * (21 * 1024 * 1024))
+        fits = client.post("/api/v1/books/", content=b"x" * (2 * 1024 * 1024))
+
+    assert too_big.status_code == 413
+    # Past nginx, the store itself answers: no credentials, so no entry.
+    assert fits.status_code in (400, 401, 403)
+
+
+def test_django_sees_the_client_s_host_protocol_and_address(production: ProductionStack):
+    plain = production.get("shop", "/healthz")
+    via_tls_proxy = production.get("shop", "/healthz", headers={"X-Forwarded-Proto": "https"})
+    spoofed = production.get("shop", "/healthz", headers={"X-Forwarded-Proto": "gopher"})
+    other_host = production.get("shop", "/healthz", headers={"Host": "evil.example.com"})
+    production.get("store", "/healthz?probe=xff", headers={"X-Forwarded-For": "203.0.113.9"})
+
+    # HSTS goes out only on requests Django takes for https.
+    assert "strict-transport-security" not in plain.headers
+    assert via_tls_proxy.headers["strict-transport-security"] == "max-age=3600"
+    assert "strict-transport-security" not in spoofed.headers
+    # nginx hands the Host header on, so Django's ALLOWED_HOSTS guards it.
+    assert other_host.status_code == 400
+    # gunicorn's access log shows the client's address as nginx saw it.
+    production.wait_for(lambda: "/healthz?probe=xff" in production.log("store"))
+    line = next(
+        line for line in production.log("store").splitlines() if "/healthz?probe=xff" in line
+    )
+    assert "203.0.113.9, 127.0.0.1" in line
+
+
+def test_nginx_compresses_pages(production: ProductionStack):
+    with (
+        production.client("shop") as client,
+        client.stream("GET", "/admin/login/", headers={"Accept-Encoding": "gzip"}) as page,
+    ):
+        body = b"".join(page.iter_raw())
+
+    assert page.headers["content-encoding"] == "gzip"
+    assert b"<form" in gzip.decompress(body)
+
+
+def test_the_worker_runs_tasks_from_rabbitmq_and_keeps_results_in_redis(
+    production: ProductionStack,
+):
+    result = production.manage(
+        "shop", "shell", "--no-imports", "-c",
+        "from bookshop.shop.celery import app;"
+        "print(app.send_task('celery.accumulate', args=(6, 7)).get(timeout=30))",
+    )  # fmt: skip
+
+    assert result.stdout.strip() == "[6, 7]"
+    assert re.search(r"Task celery\.accumulate\[[0-9a-f-]+\] succeeded", production.log("worker"))
+
+
+def test_mail_reaches_the_inbox_behind_nginx(production: ProductionStack):
+    production.manage("shop", "sendtestemail", "reader@example.com")
+
+    subjects = production.wait_for(production.mail_subjects, timeout=30)
+    assert any(subject.startswith("Test email from") for subject in subjects)
