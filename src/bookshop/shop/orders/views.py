@@ -57,7 +57,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
         request,
         "orders/checkout.html",
         {"form": form, "summary": summary, "problems": problems},
-        status=409 if problems else 200,
     )
 
 
