@@ -51,6 +51,15 @@ def book_deactivate(*, book: Book) -> Book:
     return book
 
 
+def books_set_active(*, book_ids: Iterable[int], active: bool) -> int:
+    """Activate or deactivate several books at once; return how many changed."""
+    return (
+        Book.objects.filter(pk__in=list(book_ids))
+        .exclude(is_active=active)
+        .update(is_active=active, updated_at=timezone.now())
+    )
+
+
 @transaction.atomic
 def book_items_add(*, book: Book, place: str, count: int = 1) -> list[BookItem]:
     """Put `count` new copies of a book on the shelf at `place`."""

@@ -72,6 +72,8 @@ class OrderItem(models.Model):
 class PackingSlot(models.Model):
     """One ordered unit; staff fill it with the physical copy they picked."""
 
+    # The order as well as the line, so the admin can show an order's slots inline.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="slots")
     order_item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="slots")
     position = models.PositiveIntegerField()
     # One-to-one: a copy can sit in one slot only, whichever order it belongs to.

@@ -143,7 +143,7 @@ def order_create(
                 for pk, quantity in wanted.items()
             )
             PackingSlot.objects.bulk_create(
-                PackingSlot(order_item=item, position=position)
+                PackingSlot(order=order, order_item=item, position=position)
                 for item in items
                 for position in range(1, item.quantity + 1)
             )
@@ -267,8 +267,8 @@ def order_pack_check(*, order: Order, book_item_ids: Sequence[int]) -> list[Book
     ordered = dict(order.items.values_list("book_id", "quantity"))
     picked_elsewhere = dict(
         PackingSlot.objects.filter(book_item__in=list(copies))
-        .exclude(order_item__order=order)
-        .values_list("book_item_id", "order_item__order_id")
+        .exclude(order=order)
+        .values_list("book_item_id", "order_id")
     )
     per_book: Counter[int] = Counter()
     for pk in sorted(copies):
@@ -303,14 +303,15 @@ def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Or
         list(BookItem.objects.select_for_update().filter(pk__in=list(book_item_ids)).order_by("pk"))
         copies = order_pack_check(order=order, book_item_ids=book_item_ids)
         slots = list(
-            PackingSlot.objects.filter(order_item__order=order)
+            PackingSlot.objects.filter(order=order)
             .select_related("order_item")
             .order_by("order_item__book_id", "position")
         )
         # Free every slot first so the assignment below never collides with itself.
-        PackingSlot.objects.filter(order_item__order=order).update(book_item=None)
+        PackingSlot.objects.filter(order=order).update(book_item=None)
         queues: dict[int, list[BookItem]] = {}
-        for copy in sorted(copies, key=lambda c: c.pk):
+        # In the order given, so the admin's slot-by-slot picks land where staff put them.
+        for copy in copies:
             queues.setdefault(copy.book_id, []).append(copy)
         for slot in slots:
             queue = queues.get(slot.order_item.book_id)
@@ -325,7 +326,7 @@ def order_complete(*, order_id: int, actor, note: str = "") -> Order:
     with transaction.atomic():
         order = _order_lock(order_id)
         order_transition_check(order=order, to_status=Status.SUCCESS)
-        slots = list(PackingSlot.objects.filter(order_item__order=order))
+        slots = list(PackingSlot.objects.filter(order=order))
         empty = sum(1 for slot in slots if slot.book_item_id is None)
         if empty:
             raise OrderConflict("not_packed", f"{empty} of {len(slots)} units are not picked yet.")
@@ -361,7 +362,7 @@ def order_fail(*, order_id: int, actor, reason: str) -> Order:
         order_transition_check(order=order, to_status=Status.FAIL)
         order.fail_reason = reason
         order_transition(order=order, to_status=Status.FAIL, actor=actor, note=reason)
-        PackingSlot.objects.filter(order_item__order=order).update(book_item=None)
+        PackingSlot.objects.filter(order=order).update(book_item=None)
         books_touch(book_ids=_order_book_ids(order))
         return order
 

@@ -1,0 +1,187 @@
+"""Staff screens for the catalogue and the copies on the shelves."""
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.utils.html import format_html
+
+from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.selectors import book_list
+from bookshop.store.inventory.services import books_set_active, books_touch
+
+
+class PriceRangeFilter(admin.SimpleListFilter):
+    title = "price"
+    parameter_name = "price"
+    RANGES = {
+        "under-10": (None, Decimal(10)),
+        "10-20": (Decimal(10), Decimal(20)),
+        "20-50": (Decimal(20), Decimal(50)),
+        "50-up": (Decimal(50), None),
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("under-10", "under 10"),
+            ("10-20", "10 to under 20"),
+            ("20-50", "20 to under 50"),
+            ("50-up", "50 and more"),
+        ]
+
+    def queryset(self, request, queryset):
+        low, high = self.RANGES.get(self.value(), (None, None))
+        if low is not None:
+            queryset = queryset.filter(price__gte=low)
+        if high is not None:
+            queryset = queryset.filter(price__lt=high)
+        return queryset
+
+
+class BookItemInline(admin.TabularInline):
+    model = BookItem
+    fields = ["place", "status", "picked_for"]
+    readonly_fields = ["status", "picked_for"]
+    extra = 1
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("book", "packing_slot")
+
+    @admin.display(description="picked for order")
+    def picked_for(self, item: BookItem):
+        slot = getattr(item, "packing_slot", None)
+        return f"order {slot.order_id}" if slot else "-"
+
+
+def _cover(book: Book, size: int):
+    if not book.image:
+        return "-"
+    return format_html(
+        '<img src="{}" alt="Cover of {}" style="max-height:{}px;max-width:{}px">',
+        book.image.url,
+        book.title,
+        size,
+        size,
+    )
+
+
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "author",
+        "isbn",
+        "price",
+        "available",
+        "in_stock",
+        "is_active",
+        "updated_at",
+        "thumbnail",
+    ]
+    list_display_links = ["title"]
+    list_editable = ["price"]
+    list_filter = ["is_active", PriceRangeFilter]
+    search_fields = ["title", "author", "isbn"]
+    list_per_page = 50
+    inlines = [BookItemInline]
+    actions = ["deactivate", "activate"]
+    readonly_fields = ["cover", "availability", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "author", "isbn", "description", "price", "is_active"]}),
+        ("Cover", {"fields": ["image", "cover"]}),
+        ("Stock", {"fields": ["availability", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request) -> QuerySet[Book]:
+        return book_list(queryset=super().get_queryset(request))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The shop only learns a book is gone from a tombstone: deactivate, never delete.
+        return False
+
+    @admin.display(description="available", ordering="available")
+    def available(self, book: Book) -> int:
+        return book.available
+
+    @admin.display(description="in stock", ordering="in_stock")
+    def in_stock(self, book: Book) -> int:
+        return book.in_stock
+
+    @admin.display(description="cover")
+    def thumbnail(self, book: Book):
+        return _cover(book, 48)
+
+    @admin.display(description="preview")
+    def cover(self, book: Book):
+        return _cover(book, 240)
+
+    @admin.display(description="availability")
+    def availability(self, book: Book) -> str:
+        if book.pk is None:
+            return "-"
+        return (
+            f"{book.in_stock} in stock, {book.reserved} reserved by open orders, "
+            f"{book.available} available"
+        )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Copies added, moved or removed change what the shop may sell.
+        if any(formset.has_changed() for formset in formsets):
+            books_touch(book_ids=[form.instance.pk])
+
+    @admin.action(description="Deactivate selected books (hide them from the shop)")
+    def deactivate(self, request, queryset) -> None:
+        count = books_set_active(book_ids=list(queryset.values_list("pk", flat=True)), active=False)
+        self.message_user(request, f"{count} books deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Activate selected books")
+    def activate(self, request, queryset) -> None:
+        count = books_set_active(book_ids=list(queryset.values_list("pk", flat=True)), active=True)
+        self.message_user(request, f"{count} books activated.", messages.SUCCESS)
+
+
+@admin.register(BookItem)
+class BookItemAdmin(admin.ModelAdmin):
+    list_display = ["id", "book", "place", "status", "picked_for", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["book__title", "place"]
+    autocomplete_fields = ["book"]
+    readonly_fields = ["status", "picked_for"]
+    fields = ["book", "place", "status", "picked_for"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("book", "packing_slot")
+
+    @admin.display(description="picked for order")
+    def picked_for(self, item: BookItem):
+        slot = getattr(item, "packing_slot", None)
+        return f"order {slot.order_id}" if slot else "-"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "packingslot":
+            # The packing slot's autocomplete: only free in-stock copies of the slot's book.
+            queryset = queryset.filter(
+                status=BookItem.Status.IN_STOCK, packing_slot__isnull=True
+            ).order_by("place", "id")
+            book = request.GET.get("book", "")
+            if book.isdigit():
+                queryset = queryset.filter(book_id=int(book))
+        return queryset, may_have_duplicates
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        previous = form.initial.get("book")  # a copy moved to another book changes both
+        books_touch(book_ids=[obj.book_id] + ([previous] if previous else []))
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        books_touch(book_ids=[obj.book_id])
+
+    def delete_queryset(self, request, queryset) -> None:
+        book_ids = list(queryset.values_list("book_id", flat=True))
+        super().delete_queryset(request, queryset)
+        books_touch(book_ids=book_ids)

@@ -1,0 +1,424 @@
+"""Staff screens for orders: packing slot by slot, status changes, pick lists.
+
+Everything that changes an order goes through bookshop.store.orders.services; the forms
+here only run the same checks early, so a broken rule shows as a form error.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
+from bookshop.store.orders.selectors import order_pick_list
+from bookshop.store.orders.services import (
+    OrderConflict,
+    order_complete,
+    order_fail,
+    order_pack,
+    order_pack_check,
+    order_transition_check,
+    orders_complete,
+    orders_fail,
+)
+
+Status = Order.Status
+
+
+def _stored_open(order: Order) -> bool:
+    return getattr(order, "stored_status", order.status) == Status.IN_WORK
+
+
+class SlotCopyWidget(AutocompleteSelect):
+    """The copy picker of one packing slot: searches only that slot's book, and shows the
+    copy already picked without a query of its own (the slot list loads it)."""
+
+    book_id: int | None = None
+    selected_label: tuple[str, str] | None = None
+
+    def get_url(self) -> str:
+        url = super().get_url()
+        return f"{url}?book={self.book_id}" if self.book_id else url
+
+    def optgroups(self, name, value, attr=None):
+        if self.selected_label and [str(v) for v in value] == [self.selected_label[0]]:
+            default = (None, [], 0)
+            default[1].append(self.create_option(name, "", "", False, 0))
+            pk, label = self.selected_label
+            default[1].append(self.create_option(name, pk, label, {pk}, 1))
+            return [default]
+        return super().optgroups(name, value, attr)
+
+
+class PackingSlotForm(forms.ModelForm):
+    class Meta:
+        model = PackingSlot
+        fields = ["book_item"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("book_item")
+        if field is None:
+            return
+        widget = field.widget
+        widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+        if isinstance(widget, SlotCopyWidget) and self.instance.pk:
+            widget.book_id = self.instance.order_item.book_id
+            copy = self.instance.book_item
+            if copy is not None:
+                widget.selected_label = (str(copy.pk), str(copy))
+
+    def validate_unique(self) -> None:
+        # The formset checks the whole packing with the service's rules, whose messages say
+        # which order holds a copy; the database's unique constraint backs them up.
+        pass
+
+
+class PackingSlotFormSet(forms.BaseInlineFormSet):
+    """Checks the whole packing at once with the service's rules, and, when the order form
+    asks for success, that every unit has its copy."""
+
+    def validate_unique(self) -> None:
+        pass  # see PackingSlotForm.validate_unique
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self.instance.pk:
+            return
+        stored = Order.objects.get(pk=self.instance.pk)
+        if not stored.is_open:
+            return
+        picks = []
+        for form in self.forms:
+            copy = form.cleaned_data.get("book_item")
+            if copy is not None and copy.book_id != form.instance.order_item.book_id:
+                form.add_error("book_item", f"Copy {copy.pk} is of another book.")
+            picks.append(copy)
+        if any(self.errors):
+            return
+        try:
+            order_pack_check(order=stored, book_item_ids=[c.pk for c in picks if c])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["book_items"]) from exc
+        # The order form has already put the requested status on the instance.
+        if self.instance.status == Status.SUCCESS and not all(picks):
+            missing = sum(1 for copy in picks if copy is None)
+            raise ValidationError(
+                f"Pick a copy for every unit before marking the order as success "
+                f"({missing} still empty)."
+            )
+
+
+class PackingSlotInline(admin.TabularInline):
+    model = PackingSlot
+    form = PackingSlotForm
+    formset = PackingSlotFormSet
+    fields = ["unit", "book_item", "place"]
+    readonly_fields = ["unit", "place"]
+    autocomplete_fields = ["book_item"]
+    extra = 0
+    can_delete = False
+    verbose_name = "packing slot"
+    verbose_name_plural = "packing slots (one per ordered unit: pick a copy for each)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order_item", "book_item__book")
+            .order_by("order_item_id", "position")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not _stored_open(obj):
+            return [*self.readonly_fields, "book_item"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "book_item":
+            kwargs["widget"] = SlotCopyWidget(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="unit")
+    def unit(self, slot: PackingSlot) -> str:
+        return f"{slot.order_item.title} #{slot.position}"
+
+    @admin.display(description="shelf place")
+    def place(self, slot: PackingSlot) -> str:
+        return slot.book_item.place if slot.book_item_id else "-"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = ["book", "title", "quantity", "unit_price"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("book")
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "actor", "from_status", "to_status", "note"]
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class ShippedCopyInline(ReadOnlyInline):
+    model = ShippedCopy
+    fields = ["book_item_id", "place", "book", "shipped_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("book")
+
+
+class OrderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = ["status", "fail_reason"]
+        help_texts = {
+            "status": "Success ships the picked copies; fail releases the reservation.",
+            "fail_reason": "Required to mark the order as fail.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        # clean() runs before the form writes to the instance: it still holds the stored status.
+        wanted = data.get("status")
+        if wanted and wanted != self.instance.status:
+            try:
+                order_transition_check(order=self.instance, to_status=wanted)
+            except OrderConflict as exc:
+                self.add_error("status", exc.detail)
+            if wanted == Status.FAIL and not (data.get("fail_reason") or "").strip():
+                self.add_error("fail_reason", "Say why the order failed.")
+        return data
+
+
+class FailReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Reason"
+    )
+
+
+def _units_subquery() -> Subquery:
+    return Subquery(
+        OrderItem.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Sum("quantity"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _picked_subquery() -> Subquery:
+    return Subquery(
+        PackingSlot.objects.filter(order=OuterRef("pk"), book_item__isnull=False)
+        .order_by()
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    form = OrderAdminForm
+    list_display = [
+        "__str__",
+        "shop_order_id",
+        "customer_email",
+        "status",
+        "units",
+        "picked",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+    search_fields = ["customer_email", "shop_order_id"]
+    search_help_text = "Customer email or shop order id (UUID)."
+    actions = ["mark_success", "mark_fail"]
+    inlines = [OrderItemInline, PackingSlotInline, OrderEventInline, ShippedCopyInline]
+    readonly_fields = [
+        "shop_order_id",
+        "customer_email",
+        "delivery_address",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "pick_list",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "shop_order_id",
+                    "customer_email",
+                    "delivery_address",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "pick_list",
+                ]
+            },
+        ),
+        ("Status", {"fields": ["status", "fail_reason"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(units=_units_subquery(), picked=_picked_subquery())
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        order = super().get_object(request, object_id, from_field)
+        if order is not None:
+            # The form writes the requested status onto this object while validating; the
+            # page shown after a refused change must still follow the stored one.
+            order.stored_status = order.status
+        return order
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not _stored_open(obj):
+            return [*self.readonly_fields, "status", "fail_reason"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # orders come from the API
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an order's history is kept; fail it instead
+
+    @admin.display(description="units", ordering="units")
+    def units(self, order: Order) -> int:
+        return order.units or 0
+
+    @admin.display(description="picked")
+    def picked(self, order: Order) -> int:
+        return order.picked or 0
+
+    @admin.display(description="pick list")
+    def pick_list(self, order: Order):
+        url = reverse("admin:orders_order_pick_list", args=[order.pk])
+        return format_html('<a href="{}" target="_blank">Print the pick list</a>', url)
+
+    # -- saving through the services -----------------------------------------------------------
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Nothing to write here: the packing and the status move in save_related, through
+        # the services, after the slots' new picks are known.
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        order = form.instance
+        stored = Order.objects.get(pk=order.pk)
+        for formset in formsets:
+            # Writes nothing; fills in what the admin's change message reads.
+            formset.save(commit=False)
+            if isinstance(formset, PackingSlotFormSet) and stored.is_open and formset.has_changed():
+                picks = [f.cleaned_data.get("book_item") for f in formset.forms]
+                order_pack(
+                    order_id=order.pk,
+                    book_item_ids=[copy.pk for copy in picks if copy],
+                    actor=request.user,
+                )
+        wanted = form.cleaned_data.get("status")
+        if wanted == Status.SUCCESS and stored.status != wanted:
+            order_complete(order_id=order.pk, actor=request.user, note="Marked in the admin.")
+        elif wanted == Status.FAIL and stored.status != wanted:
+            order_fail(
+                order_id=order.pk, actor=request.user, reason=form.cleaned_data["fail_reason"]
+            )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (OrderConflict, ValidationError) as exc:
+            # Someone else changed the order or a copy between the form check and the save;
+            # nothing was written (the admin view is one transaction).
+            detail = exc.detail if isinstance(exc, OrderConflict) else " ".join(exc.messages)
+            self.message_user(request, f"Nothing was saved: {detail}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # -- bulk actions --------------------------------------------------------------------------
+
+    def _report(self, request, ids: list[int], errors: dict[int, str], verb: str) -> None:
+        done = len(ids) - len(errors)
+        if done:
+            self.message_user(request, f"{done} orders marked as {verb}.", messages.SUCCESS)
+        for pk, error in errors.items():
+            self.message_user(request, f"Order {pk}: {error}", messages.ERROR)
+
+    @admin.action(description="Mark as success")
+    def mark_success(self, request, queryset) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        self._report(request, ids, orders_complete(order_ids=ids, actor=request.user), "success")
+
+    @admin.action(description="Mark as fail")
+    def mark_fail(self, request, queryset):
+        form = FailReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            ids = list(queryset.values_list("pk", flat=True))
+            errors = orders_fail(
+                order_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            self._report(request, ids, errors, "fail")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Why did these orders fail?",
+            "opts": self.model._meta,
+            "orders": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/fail_reason.html", context)
+
+    # -- pick list -----------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:order_id>/pick-list/",
+                self.admin_site.admin_view(self.pick_list_view),
+                name="orders_order_pick_list",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pick_list_view(self, request, order_id: int):
+        order = get_object_or_404(Order, pk=order_id)
+        if not self.has_view_permission(request, order):
+            return HttpResponseRedirect(reverse("admin:index"))
+        context = {**self.admin_site.each_context(request), **order_pick_list(order=order)}
+        return TemplateResponse(request, "admin/orders/order/pick_list.html", context)

@@ -1,0 +1,162 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bookshop.store.inventory.models import Book, BookItem
+from tests.store.factories import BookFactory, BookItemFactory
+from tests.store.forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    client.get(url)  # warm the per-process caches (content types) first
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_book_list_shows_availability_with_the_same_queries_for_more_rows(
+    admin_client, place_order
+):
+    book = BookFactory(title="Dune", copies=3)
+    place_order({book: 1})
+    few = _queries(admin_client, "/admin/inventory/book/")
+    for n in range(30):
+        BookFactory(copies=n % 3, image="books/x.png")
+
+    assert _queries(admin_client, "/admin/inventory/book/") == few
+    page = admin_client.get("/admin/inventory/book/", {"q": "dune"}).content.decode()
+    assert '<td class="field-available">2</td>' in page
+    assert '<td class="field-in_stock">3</td>' in page
+
+
+def test_search_and_price_range(admin_client):
+    BookFactory(title="Cheap", price=Decimal("5.00"))
+    BookFactory(title="Dear", price=Decimal("60.00"), isbn="9780306406157")
+
+    cheap = admin_client.get("/admin/inventory/book/", {"price": "under-10"}).content.decode()
+    by_isbn = admin_client.get("/admin/inventory/book/", {"q": "9780306406157"}).content.decode()
+
+    assert "Cheap" in cheap
+    assert "Dear" not in cheap
+    assert "Dear" in by_isbn
+    assert "Cheap" not in by_isbn
+
+
+def test_price_is_editable_in_the_list_and_the_sync_sees_it(admin_client):
+    book = BookFactory(price=Decimal("5.00"))
+    data = form_data(admin_client.get("/admin/inventory/book/").content.decode(), "changelist-form")
+    data.update({"form-0-price": "7.25", "_save": "Save"})
+
+    response = admin_client.post("/admin/inventory/book/", data)
+
+    assert response.status_code == 302
+    saved = Book.objects.get()
+    assert saved.price == Decimal("7.25")
+    assert saved.updated_at > book.updated_at
+
+
+@pytest.mark.parametrize("copies", [2, 40])
+def test_the_book_page_has_bounded_queries_as_copies_grow(admin_client, copies, place_order):
+    small = BookFactory(copies=2)
+    big = BookFactory(copies=copies)
+    place_order({big: 1})
+
+    assert _queries(admin_client, f"/admin/inventory/book/{big.pk}/change/") == _queries(
+        admin_client, f"/admin/inventory/book/{small.pk}/change/"
+    )
+
+
+def test_adding_copies_inline_makes_them_available_and_moves_updated_at(admin_client):
+    book = BookFactory()
+    url = f"/admin/inventory/book/{book.pk}/change/"
+    data = form_data(admin_client.get(url).content.decode(), "book_form")
+    data.update({"items-0-place": "Z-9"})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(BookItem.objects.values_list("place", "status")) == [("Z-9", "in_stock")]
+    assert Book.objects.get().updated_at > book.updated_at
+
+
+def test_the_book_page_shows_the_cover_preview(admin_client, settings, tmp_path):
+    book = BookFactory(image="books/dune.png", title="Dune")
+
+    page = admin_client.get(f"/admin/inventory/book/{book.pk}/change/").content.decode()
+
+    assert '<img src="/media/books/dune.png" alt="Cover of Dune"' in page
+    assert 'type="file" name="image"' in page
+
+
+def test_books_are_deactivated_not_deleted(admin_client):
+    book = BookFactory()
+
+    response = admin_client.post(
+        "/admin/inventory/book/", {"action": "deactivate", "_selected_action": [book.pk]}
+    )
+
+    assert response.status_code == 302
+    assert Book.objects.get().is_active is False
+    page = admin_client.get("/admin/inventory/book/").content.decode()
+    assert 'value="delete_selected"' not in page
+
+
+def test_copies_are_searched_by_title_or_place(admin_client):
+    BookItemFactory(book=BookFactory(title="Dune"), place="A-1")
+    BookItemFactory(book=BookFactory(title="Emma"), place="Q-7")
+
+    by_title = admin_client.get("/admin/inventory/bookitem/", {"q": "dune"}).content.decode()
+    by_place = admin_client.get("/admin/inventory/bookitem/", {"q": "Q-7"}).content.decode()
+
+    assert "A-1" in by_title
+    assert "Q-7" not in by_title
+    assert "Emma" in by_place
+    assert "Dune" not in by_place
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_copy_list_has_bounded_queries(admin_client, rows, place_order):
+    book = BookFactory(copies=rows)
+    order = place_order({book: 1})
+    baseline = BookFactory(copies=1)
+
+    small = _queries(admin_client, f"/admin/inventory/bookitem/?book__id__exact={baseline.pk}")
+    large = _queries(admin_client, "/admin/inventory/bookitem/")
+
+    assert large == small
+    assert order
+
+
+def test_the_copy_autocomplete_of_a_packing_slot_offers_only_free_copies_of_its_book(
+    admin_client, place_order
+):
+    book = BookFactory(title="Dune")
+    free = BookItemFactory(book=book, place="A-2")
+    picked = BookItemFactory(book=book, place="A-1")
+    BookItemFactory(book=book, place="A-3", status="shipped")
+    BookItemFactory(book=BookFactory(title="Dune Messiah"), place="A-4")
+    order = place_order({book: 1})
+    other = place_order({book: 1})
+    from bookshop.store.orders.services import order_pack
+
+    order_pack(order_id=other.pk, book_item_ids=[picked.pk])
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "orders",
+            "model_name": "packingslot",
+            "field_name": "book_item",
+            "book": book.pk,
+            "term": "dune",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(free.pk)]
+    assert order
