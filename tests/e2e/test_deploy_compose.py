@@ -234,3 +234,23 @@ def test_the_images_run_as_a_user_without_test_tools():
     assert {rule for rule in rules if rule.startswith("!")} == {
         "!pyproject.toml", "!README.md", "!requirements/constraints.txt", "!src/", "!deploy/",
     }  # fmt: skip
+
+
+def test_the_operations_guide_names_every_setting_of_the_stack(config):
+    guide = (REPO / "docs" / "operations.md").read_text()
+    common = REPO / "src" / "bookshop" / "common"
+    read_by_common = {
+        name
+        for source in (common / "conf.py", common / "settings.py")
+        for name in re.findall(r"env\.\w+\(\s*[\"']([A-Z][A-Z0-9_]+)", source.read_text())
+    }
+    given_to_containers = {
+        name
+        for service in config["services"].values()
+        for name in service.get("environment", {})
+        if not name.startswith(("POSTGRES_", "RABBITMQ_", "BOOKSHOP_STORE_", "BOOKSHOP_SHOP_"))
+    }
+    names = read_by_common | given_to_containers | set(example_settings())
+
+    assert read_by_common >= {"DJANGO_ENV", "HTTPS", "SECURE_HSTS_SECONDS", "EMAIL_HOST_USER"}
+    assert sorted(name for name in names if f"`{name}`" not in guide) == []

@@ -6,6 +6,7 @@ order test)."""
 import gzip
 import json
 import re
+import secrets
 import stat
 
 import pytest
@@ -170,3 +171,20 @@ def test_mail_reaches_the_inbox_behind_nginx(production: ProductionStack):
 
     subjects = production.wait_for(production.mail_subjects, timeout=30)
     assert any(subject.startswith("Test email from") for subject in subjects)
+
+
+def test_rotating_the_service_token_as_the_operations_guide_says(production: ProductionStack):
+    # Last in this module: the stack keeps the new token.
+    old = (production.root / "token" / "store-api-token").read_text()
+    new = secrets.token_hex(20)
+
+    production.entrypoint("bootstrap", "bootstrap", extra={"STORE_API_TOKEN": new})
+    check = production.manage("shop", "check_store")
+    with production.client("store") as client:
+        with_old = client.get("/api/v1/me/", headers={"Authorization": f"Token {old}"})
+        with_new = client.get("/api/v1/me/", headers={"Authorization": f"Token {new}"})
+
+    assert (production.root / "token" / "store-api-token").read_text() == new
+    assert "accepts the token of 'shop-service' (service)" in check.stdout
+    assert with_old.status_code == 401
+    assert with_new.status_code == 200
