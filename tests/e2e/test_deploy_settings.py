@@ -137,6 +137,24 @@ def test_https_turns_on_every_tls_setting_and_each_can_be_set_alone(run):
     assert chosen["SESSION_COOKIE_SECURE"] is True
 
 
+def test_https_redirects_pages_but_not_the_api_the_shop_calls_inside_the_network(run):
+    result = run(
+        "store", "shell", "--no-imports", "-c",
+        "import json; from django.test import Client; c = Client();"
+        "page = c.get('/admin/');"
+        "print(json.dumps([page.status_code, page['Location'],"
+        " c.get('/api/v1/me/').status_code, c.get('/healthz').status_code]))",
+        **production(HTTPS="1", ALLOWED_HOSTS="testserver"),
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    # The last line: the health check logs its failure (no database here) before it.
+    page, location, api, health = json.loads(result.stdout.splitlines()[-1])
+    assert (page, location) == (301, "https://testserver/admin/")
+    assert api in (401, 403)  # the API's own answer, no redirect
+    assert health in (200, 503)  # the database is not set up here: still no redirect
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_embedded_mode_keeps_its_development_defaults(run, service):
     assert show(run, service, DJANGO_ENV="development") == {

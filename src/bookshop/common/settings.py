@@ -79,8 +79,10 @@ HTTPS = env.bool("HTTPS", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
-# Health probes call the web servers directly, in plain http, from inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Not redirected: health probes, and the Store API, which the shop calls in plain http
+# inside the private network (a redirect would not protect an API client anyway: its
+# token has already been sent by then).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
