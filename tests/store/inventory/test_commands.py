@@ -1,0 +1,119 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+
+from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.validators import isbn_is_valid
+from bookshop.store.orders.models import Order
+from tests.store.factories import BookFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _populate(*args):
+    out = io.StringIO()
+    call_command("populate_db", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_populate_db_adds_50_books_with_0_to_5_copies_by_default(api):
+    output = _populate()
+
+    assert Book.objects.count() == 50
+    copies = BookItem.objects.count()
+    assert output.startswith(f"Added 50 books and {copies} copies in ")
+    per_book = [b.items.count() for b in Book.objects.all()]
+    assert min(per_book) >= 0
+    assert max(per_book) <= 5
+    assert all(isbn_is_valid(isbn) for isbn in Book.objects.values_list("isbn", flat=True))
+    rows = api.get("/api/v1/books/", {"page_size": 50}).json()["results"]
+    assert sum(row["quantity"] for row in rows) == copies
+    assert all(row["title"] and row["author"] and row["price"] for row in rows)
+
+
+def test_populate_db_with_a_seed_makes_the_same_catalogue():
+    _populate("--books", "30", "--seed", "7")
+    first = list(Book.objects.order_by("id").values_list("title", "author", "isbn", "price"))
+    first_copies = BookItem.objects.count()
+    call_command("clear_db", "--yes", stdout=io.StringIO())
+
+    _populate("--books", "30", "--seed", "7")
+
+    assert list(Book.objects.order_by("id").values_list("title", "author", "isbn", "price")) == (
+        first
+    )
+    assert BookItem.objects.count() == first_copies
+
+
+def test_populate_db_writes_in_batches(django_assert_max_num_queries):
+    # 2 000 books in batches of 500: a few statements per batch, not one per row.
+    with django_assert_max_num_queries(60):
+        _populate("--books", "2000", "--batch-size", "500", "--seed", "1")
+
+    assert Book.objects.count() == 2000
+    assert Book.objects.values("updated_at").distinct().count() == 2000
+
+
+def test_populate_db_adds_to_an_existing_catalogue():
+    BookFactory(title="Kept")
+
+    _populate("--books", "5")
+
+    assert Book.objects.count() == 6
+    assert Book.objects.filter(title="Kept").exists()
+
+
+def test_populate_db_refuses_negative_numbers():
+    with pytest.raises(CommandError):
+        _populate("--books", "-1")
+
+
+def test_clear_db_with_yes_deletes_books_copies_and_orders_but_not_accounts(
+    place_order, service_account
+):
+    place_order({BookFactory(copies=3): 2})
+
+    call_command("clear_db", "--yes", stdout=io.StringIO())
+
+    assert not Book.objects.exists()
+    assert not BookItem.objects.exists()
+    assert not Order.objects.exists()
+    assert Token.objects.filter(user=service_account).exists()
+
+
+def test_clear_db_asks_first(monkeypatch):
+    BookFactory()
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    out = io.StringIO()
+
+    call_command("clear_db", stdout=out)
+
+    assert "Nothing deleted." in out.getvalue()
+    assert Book.objects.count() == 1
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    call_command("clear_db", stdout=out)
+    assert not Book.objects.exists()
+
+
+def test_clear_db_without_a_terminal_needs_yes():
+    BookFactory()
+
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("clear_db", "--noinput")
+
+    assert Book.objects.count() == 1
+
+
+def test_clear_db_removes_the_cover_files(settings, tmp_path):
+    from bookshop.store.inventory.services import book_create
+    from tests.store.images import upload
+
+    settings.MEDIA_ROOT = tmp_path
+    book = book_create(data={"title": "T", "author": "A", "price": 1, "image": upload()})
+    assert (tmp_path / book.image.name).exists()
+
+    call_command("clear_db", "--yes", stdout=io.StringIO())
+
+    assert not (tmp_path / book.image.name).exists()
