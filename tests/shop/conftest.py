@@ -20,3 +20,37 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Broker:
+    """The shop's real broker (a folder, or the session's RabbitMQ vhost), read back."""
+
+    def __init__(self) -> None:
+        from bookshop.shop.celery import app
+
+        self.app = app
+
+    def drain(self, queue: str) -> list[tuple[str, list]]:
+        """Take every message off `queue`; return (task name, args) of each."""
+        found = []
+        with self.app.connection_for_read() as connection:
+            simple = connection.SimpleQueue(queue, no_ack=True)
+            try:
+                while True:
+                    try:
+                        message = simple.get(timeout=0.2)
+                    except simple.Empty:
+                        return found
+                    args = message.decode()[0] if message.headers else message.payload
+                    found.append((message.headers.get("task"), list(args)))
+            finally:
+                simple.close()
+
+
+@pytest.fixture
+def broker():
+    """Read what the code under test enqueued; queues start empty."""
+    reader = Broker()
+    for queue in ("default", "sync", "orders", "email"):
+        reader.drain(queue)
+    return reader

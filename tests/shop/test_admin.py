@@ -95,3 +95,38 @@ def test_customers_cannot_reach_the_admin(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_sync_now_queues_the_syncs(staff_client, broker):
+    response = staff_client.post("/admin/core/syncstate/sync-now/", follow=True)
+
+    assert "A catalogue sync and an order status sync are queued" in response.content.decode()
+    assert sorted(broker.drain("sync")) == [
+        ("shop.catalog.sync", []),
+        ("shop.orders.sync_status", []),
+    ]
+
+
+def test_full_reconciliation_from_the_admin(staff_client, broker):
+    page = staff_client.get("/admin/core/syncstate/").content.decode()
+    assert "Sync now" in page
+    assert "Full reconciliation" in page
+
+    staff_client.post("/admin/core/syncstate/sync-now/", {"full": "1"})
+
+    assert ("shop.orders.sync_status", []) in broker.drain("sync")
+
+
+def test_sync_now_is_for_staff_only(client, broker):
+    client.force_login(UserFactory(username="customer"))
+
+    response = client.post("/admin/core/syncstate/sync-now/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert broker.drain("sync") == []
+
+
+def test_sync_now_refuses_get(staff_client, broker):
+    assert staff_client.get("/admin/core/syncstate/sync-now/").status_code == 405
+    assert broker.drain("sync") == []

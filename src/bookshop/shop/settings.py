@@ -99,3 +99,48 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Store traffic and email wait in queues of their own: an SMTP outage backs up "email"
+# without delaying order submissions, and a burst of orders does not starve the syncs.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name} for name in ("default", "sync", "orders", "email")
+}
+CELERY_TASK_ROUTES = {
+    "shop.catalog.*": {"queue": "sync"},
+    "shop.orders.sync_status": {"queue": "sync"},
+    "shop.orders.sweep": {"queue": "sync"},
+    "shop.orders.submit": {"queue": "orders"},
+    "shop.mail.*": {"queue": "email"},
+}
+CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_WORKER_SEND_TASK_EVENTS", default=False)
+
+# The shop <-> store flows (docs/integration.md). Intervals and ages in seconds.
+CATALOG_SYNC_INTERVAL = env.float("CATALOG_SYNC_INTERVAL", default=30)
+CATALOG_SYNC_OVERLAP = env.float("CATALOG_SYNC_OVERLAP", default=30)
+CATALOG_SYNC_PAGE_SIZE = env.int("CATALOG_SYNC_PAGE_SIZE", default=500)
+ORDER_STATUS_SYNC_INTERVAL = env.float("ORDER_STATUS_SYNC_INTERVAL", default=5)
+ORDER_STATUS_SYNC_OVERLAP = env.float("ORDER_STATUS_SYNC_OVERLAP", default=30)
+ORDER_SUBMIT_RETRY_BASE = env.float("ORDER_SUBMIT_RETRY_BASE", default=2)
+ORDER_SUBMIT_RETRY_CAP = env.float("ORDER_SUBMIT_RETRY_CAP", default=120)
+ORDER_SUBMIT_MAX_RETRIES = env.int("ORDER_SUBMIT_MAX_RETRIES", default=10)
+PENDING_SWEEP_INTERVAL = env.float("PENDING_SWEEP_INTERVAL", default=60)
+PENDING_SWEEP_AGE = env.float("PENDING_SWEEP_AGE", default=300)
+
+CELERY_BEAT_SCHEDULE = {
+    # `expires`: a run still queued when the next one is due is dropped, not piled up.
+    "catalog-sync": {
+        "task": "shop.catalog.sync",
+        "schedule": CATALOG_SYNC_INTERVAL,
+        "options": {"expires": CATALOG_SYNC_INTERVAL},
+    },
+    "order-status-sync": {
+        "task": "shop.orders.sync_status",
+        "schedule": ORDER_STATUS_SYNC_INTERVAL,
+        "options": {"expires": ORDER_STATUS_SYNC_INTERVAL},
+    },
+    "pending-sweep": {
+        "task": "shop.orders.sweep",
+        "schedule": PENDING_SWEEP_INTERVAL,
+        "options": {"expires": PENDING_SWEEP_INTERVAL},
+    },
+}

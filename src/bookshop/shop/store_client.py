@@ -70,7 +70,13 @@ class StoreInsufficientStock(StoreConflict):
 
 
 class StoreMalformed(StoreError):
-    """The store answered 2xx with a body that does not follow the contract."""
+    """The store answered 2xx with a body that does not follow the contract.
+
+    Retryable: every call the shop makes is safe to repeat, and a proxy's error page or a
+    store mid-deploy is the likely cause; a lasting fault shows in the logs meanwhile.
+    """
+
+    retryable = True
 
 
 _REJECTIONS: dict[int, type[StoreRejected]] = {

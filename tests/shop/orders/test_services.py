@@ -1,4 +1,3 @@
-import logging
 import re
 import uuid
 from decimal import Decimal
@@ -60,17 +59,17 @@ def test_order_place_makes_a_pending_order_with_a_price_snapshot(cart):
 
 
 def test_order_place_enqueues_the_submission_after_commit(
-    cart, django_capture_on_commit_callbacks, celery_eager, caplog
+    cart, django_capture_on_commit_callbacks, broker
 ):
     cart.set(BookFactory().pk, 1)
 
     with django_capture_on_commit_callbacks() as callbacks:
         order = place(UserFactory(), cart)
-    assert len(callbacks) == 1
+    assert broker.drain("orders") == []  # nothing before the commit
 
-    with caplog.at_level(logging.INFO, logger="bookshop.shop.orders.tasks"):
-        callbacks[0]()
-    assert f"order {order.pk} placed" in caplog.text
+    for callback in callbacks:
+        callback()
+    assert broker.drain("orders") == [("shop.orders.submit", [order.pk])]
 
 
 def test_submit_order_is_registered_under_its_name():

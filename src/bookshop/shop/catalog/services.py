@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from bookshop.shop.catalog.models import Book
+from bookshop.shop.core.services import sync_cursor, sync_failed, sync_succeeded
+from bookshop.shop.store_client import StoreClient, StoreError
+
+CATALOG_SYNC_NAME = "catalog"
 
 # Everything a sync may change; store_id is the conflict key and never changes.
 _UPDATE_FIELDS = [
@@ -66,9 +72,10 @@ def _book_from_store(data: dict[str, Any], synced_at: datetime) -> Book:
 def book_upsert_many(*, books: list[dict[str, Any]]) -> int:
     """Insert or update mirror rows from Store API book dicts; return how many were written.
 
-    Idempotent: the same page applied twice leaves the same rows. A book we already hold
-    in a newer version (by the store's updated_at) is skipped, so a page fetched before a
-    later one but applied after it cannot roll a price back.
+    Idempotent: the same page applied twice leaves the same rows, and writes nothing the
+    second time. A book we already hold in this or a newer version (by the store's
+    updated_at, which the store bumps on every change) is skipped, so a page fetched
+    before a later one but applied after it cannot roll a price back.
     """
     if not books:
         return 0
@@ -80,17 +87,11 @@ def book_upsert_many(*, books: list[dict[str, Any]]) -> int:
         # A page may repeat a book (overlap windows); keep its newest version only.
         if held is None or book.store_updated_at >= held.store_updated_at:
             latest[book.store_id] = book
+    if not _newer_than_held(latest, Book.objects.all()):
+        return 0  # the common case of an overlap window: no transaction, no write
     with transaction.atomic():
-        known = dict(
-            Book.objects.filter(store_id__in=list(latest)).values_list(
-                "store_id", "store_updated_at"
-            )
-        )
-        rows = [
-            book
-            for store_id, book in sorted(latest.items())
-            if store_id not in known or book.store_updated_at >= known[store_id]
-        ]
+        # Locked, so that two syncs racing over the same books keep the newer version.
+        rows = _newer_than_held(latest, Book.objects.select_for_update())
         if rows:
             Book.objects.bulk_create(
                 rows,
@@ -99,6 +100,15 @@ def book_upsert_many(*, books: list[dict[str, Any]]) -> int:
                 update_fields=_UPDATE_FIELDS,
             )
     return len(rows)
+
+
+def _newer_than_held(latest: dict[int, Book], held: models.QuerySet) -> list[Book]:
+    known = dict(held.filter(store_id__in=list(latest)).values_list("store_id", "store_updated_at"))
+    return [
+        book
+        for store_id, book in sorted(latest.items())
+        if store_id not in known or book.store_updated_at > known[store_id]
+    ]
 
 
 def book_deactivate_missing(*, present_store_ids: set[int]) -> int:
@@ -122,3 +132,51 @@ def book_deactivate_missing(*, present_store_ids: set[int]) -> int:
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class CatalogSyncResult:
+    pages: int
+    received: int
+    written: int
+    deactivated: int
+    cursor: datetime | None
+
+
+def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResult:
+    """Apply the store's catalogue changes since the last run to the mirror.
+
+    Pages through the books changed after the cursor minus an overlap window (the store's
+    rows may commit out of timestamp order), upserts each page and only then moves the
+    cursor to the newest change it holds, so a run cut short resumes where it stopped.
+    With nothing changed that costs one request and no writes. `full` reads the whole
+    catalogue and also hides books the store no longer returns at all.
+    """
+    cursor = None if full else sync_cursor(name=CATALOG_SYNC_NAME)
+    since = cursor - timedelta(seconds=settings.CATALOG_SYNC_OVERLAP) if cursor else None
+    newest = cursor
+    pages = received = written = 0
+    present: set[int] = set()
+    try:
+        for page in client.books_changed(
+            updated_after=since, page_size=settings.CATALOG_SYNC_PAGE_SIZE
+        ):
+            pages += 1
+            received += len(page)
+            written += book_upsert_many(books=page)
+            if full:
+                present.update(int(book["id"]) for book in page)
+            if page:
+                page_newest = max(_parse_updated_at(book["updated_at"]) for book in page)
+                if newest is None or page_newest > newest:
+                    newest = page_newest
+                    sync_succeeded(name=CATALOG_SYNC_NAME, cursor=newest)
+    except (StoreError, ValueError) as exc:
+        sync_failed(name=CATALOG_SYNC_NAME, error=f"{type(exc).__name__}: {exc}")
+        raise
+    deactivated = book_deactivate_missing(present_store_ids=present) if full else 0
+    if newest == cursor:  # nothing new: clears an old error, beats the heart now and then
+        sync_succeeded(name=CATALOG_SYNC_NAME, cursor=None)
+    return CatalogSyncResult(
+        pages=pages, received=received, written=written, deactivated=deactivated, cursor=newest
+    )

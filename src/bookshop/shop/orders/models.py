@@ -36,6 +36,12 @@ class Order(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    submit_attempts = models.PositiveIntegerField(
+        default=0, help_text="How many times the shop has sent this order to the store."
+    )
+    last_submit_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a submission to the store was last tried or queued."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -43,6 +49,7 @@ class Order(models.Model):
             models.Index(fields=["user", "-created_at"], name="orders_order_user_created"),
             # The sweep looks for orders stuck in pending since before some time.
             models.Index(fields=["status", "created_at"], name="orders_order_status_created"),
+            models.Index(fields=["status", "last_submit_at"], name="orders_order_status_submit"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -126,3 +133,34 @@ class OrderEvent(models.Model):
         if self.actor_id:
             return self.actor.get_username()
         return self.actor_label or "system"
+
+
+class Notification(models.Model):
+    """One email a customer is owed about their order. Unique per order and kind, so each
+    customer-visible step sends exactly one email, however often the syncs run."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", "Order received"
+        COMPLETED = "completed", "Order completed"
+        FAILED = "failed", "Order failed"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # A sender holds the notification until then; another sender keeps off meanwhile.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="orders_notification_once"),
+        ]
+        indexes = [
+            models.Index(fields=["sent_at", "created_at"], name="orders_notification_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.order}"

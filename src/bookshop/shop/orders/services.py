@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import logging
 import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
+from bookshop.shop.core.services import sync_cursor, sync_failed, sync_succeeded
 from bookshop.shop.orders.models import (
     DELIVERY_ADDRESS_MAX_LENGTH,
     PHONE_MAX_LENGTH,
+    Notification,
     Order,
     OrderEvent,
     OrderItem,
 )
-from bookshop.shop.orders.tasks import submit_order
+from bookshop.shop.store_client import (
+    OrderData,
+    Shortage,
+    StoreClient,
+    StoreError,
+    StoreInsufficientStock,
+    StoreMalformed,
+    StoreRejected,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +46,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.IN_WORK: frozenset({Status.SUCCESS, Status.FAIL}),
     Status.SUCCESS: frozenset(),
     Status.FAIL: frozenset(),
+}
+
+# The moves a customer hears about, and the email each one sends.
+NOTIFY_ON: dict[str, str] = {
+    Status.IN_WORK: Notification.Kind.RECEIVED,
+    Status.SUCCESS: Notification.Kind.COMPLETED,
+    Status.FAIL: Notification.Kind.FAILED,
 }
 
 
@@ -145,8 +167,14 @@ def _order_create(
     order_id = order.pk
     # robust: the order is committed by then; a broker outage must not turn the
     # customer's successful checkout into an error page (the pending sweep retries).
-    transaction.on_commit(lambda: submit_order.delay(order_id), robust=True)
+    transaction.on_commit(lambda: _enqueue_submission(order_id), robust=True)
     return order
+
+
+def _enqueue_submission(order_id: int) -> None:
+    from bookshop.shop.orders.tasks import submit_order
+
+    submit_order.delay(order_id)
 
 
 def order_transition(
@@ -163,7 +191,8 @@ def order_transition(
     OrderTransitionError for a move the map forbids. The order row is locked for the
     check and the write; `order` is refreshed with the result. Moving to `fail` keeps
     `note` as the order's fail_reason, which customers see. `actor` is a user, or a
-    short label such as "store sync".
+    short label such as "store sync". A move the customer hears about records the email
+    it owes in the same transaction, and the email is sent once that commits.
     """
     if to_status not in TRANSITIONS:
         raise OrderTransitionError(f"unknown order status {to_status!r}")
@@ -189,9 +218,26 @@ def order_transition(
             note=note,
             **_actor_fields(actor),
         )
+        kind = NOTIFY_ON.get(to_status)
+        if kind:
+            notification, created = Notification.objects.get_or_create(order=locked, kind=kind)
+            if created:
+                transaction.on_commit(lambda: _enqueue_notification(notification.pk), robust=True)
     _refresh(order, locked)
-    logger.info("order %s (%s) %s -> %s", locked.pk, locked.uuid, from_status, to_status)
+    logger.info(
+        "order.status order=%s uuid=%s from=%s to=%s",
+        locked.pk,
+        locked.uuid,
+        from_status,
+        to_status,
+    )
     return True
+
+
+def _enqueue_notification(notification_id: int) -> None:
+    from bookshop.shop.orders.tasks import send_notification
+
+    send_notification.delay(notification_id)
 
 
 def _actor_fields(actor: AbstractBaseUser | str | None) -> dict[str, Any]:
@@ -205,3 +251,193 @@ def _actor_fields(actor: AbstractBaseUser | str | None) -> dict[str, Any]:
 def _refresh(order: Order, source: Order) -> None:
     for field in ("status", "status_changed_at", "fail_reason", "updated_at"):
         setattr(order, field, getattr(source, field))
+
+
+# -- the store's side of an order ------------------------------------------------------------
+
+SUBMISSION = "order submission"
+STATUS_SYNC = "store sync"
+STATUS_SYNC_NAME = "order_status"
+REJECTED_REASON = "The store could not accept this order. Please contact us."
+STORE_FAILED_REASON = "The store could not fulfil this order."
+
+
+def shortage_reason(shortages: list[Shortage]) -> str:
+    """Why an order failed for want of copies, in the customer's words."""
+    parts = []
+    for item in shortages:
+        left = item.get("available", 0)
+        copies = "copy" if left == 1 else "copies"
+        parts.append(f"{left} {copies} of “{item.get('title') or 'a book'}” left")
+        if left:
+            parts[-1] += f" (you asked for {item.get('requested')})"
+    return ("Not enough stock: " + "; ".join(parts) + ".") if parts else "Not enough stock."
+
+
+def order_submit(*, order_id: int, client: StoreClient) -> str:
+    """Send one pending order to the store and apply the answer; return what happened.
+
+    Safe to run any number of times, at once or one after another: the store knows the
+    order by its UUID, and an order that is no longer pending is left alone. Raises
+    StoreUnavailable (and other retryable StoreErrors) for the caller to retry later.
+    """
+    order = Order.objects.filter(pk=order_id).prefetch_related("items").first()
+    if order is None:
+        logger.warning("order.submit order=%s outcome=missing", order_id)
+        return "missing"
+    if order.status != Status.PENDING:
+        return f"already {order.status}"
+    Order.objects.filter(pk=order.pk).update(
+        submit_attempts=F("submit_attempts") + 1, last_submit_at=timezone.now()
+    )
+    try:
+        data = client.order_create(
+            shop_order_id=order.uuid,
+            customer_email=order.email,
+            delivery_address=order.delivery_address,
+            items=[(item.store_book_id, item.quantity) for item in order.items.all()],
+        )
+    except StoreInsufficientStock as exc:
+        order_transition(
+            order=order,
+            to_status=Status.FAIL,
+            note=shortage_reason(exc.shortages),
+            actor=SUBMISSION,
+        )
+        logger.info(
+            "order.submit order=%s uuid=%s outcome=insufficient_stock", order.pk, order.uuid
+        )
+        return "insufficient_stock"
+    except StoreRejected as exc:
+        # Not the customer's doing, and not something a retry mends: a bug, a wrong token,
+        # a conflicting UUID. Fail it visibly and shout, so that someone looks.
+        logger.error(
+            "order.submit order=%s uuid=%s outcome=rejected status=%s payload=%s",
+            order.pk, order.uuid, exc.status, exc.payload,
+        )  # fmt: skip
+        order_transition(order=order, to_status=Status.FAIL, note=REJECTED_REASON, actor=SUBMISSION)
+        return "rejected"
+    order_apply_store_state(order=order, data=data, actor=SUBMISSION)
+    logger.info(
+        "order.submit order=%s uuid=%s outcome=accepted store_order=%s",
+        order.pk, order.uuid, data["id"],
+    )  # fmt: skip
+    return "accepted"
+
+
+def order_apply_store_state(*, order: Order, data: OrderData, actor: str) -> bool:
+    """Bring the shop's order up to the store's view of it; return whether it moved.
+
+    A state older than what the shop already shows (a slow sync racing a faster one) is
+    ignored: statuses only move forward.
+    """
+    if order.store_order_id is None:
+        Order.objects.filter(pk=order.pk, store_order_id__isnull=True).update(
+            store_order_id=data["id"]
+        )
+        order.store_order_id = data["id"]
+    target = data["status"]
+    if target == order.status or target not in TRANSITIONS:
+        return False
+    if target not in TRANSITIONS[order.status]:
+        logger.info(
+            "order.sync order=%s uuid=%s stale=%s current=%s", order.pk, order.uuid, target,
+            order.status,
+        )  # fmt: skip
+        return False
+    note = ""
+    if target == Status.FAIL:
+        note = (data.get("fail_reason") or "").strip() or STORE_FAILED_REASON
+    try:
+        return order_transition(order=order, to_status=target, note=note, actor=actor)
+    except OrderTransitionError:
+        return False  # another run moved it further meanwhile
+
+
+@dataclass(frozen=True)
+class StatusSyncResult:
+    pages: int
+    received: int
+    moved: int
+    cursor: datetime | None
+
+
+def orders_sync_status(*, client: StoreClient) -> StatusSyncResult:
+    """Apply the status changes of the shop's orders in the store since the last run.
+
+    Polls with an overlap window, because the store's rows may commit out of timestamp
+    order; re-applying a state is a no-op, so the overlap costs nothing but the bytes.
+    """
+    cursor = sync_cursor(name=STATUS_SYNC_NAME)
+    overlap = timedelta(seconds=settings.ORDER_STATUS_SYNC_OVERLAP)
+    newest = cursor
+    pages = received = moved = 0
+    try:
+        for page in client.orders_changed(updated_after=cursor - overlap if cursor else None):
+            pages += 1
+            received += len(page)
+            by_uuid = {
+                str(order.uuid): order
+                for order in Order.objects.filter(uuid__in=[d["shop_order_id"] for d in page])
+            }
+            for data in page:
+                order = by_uuid.get(data["shop_order_id"])
+                if order is None:
+                    logger.warning(
+                        "order.sync unknown shop_order_id=%s store_order=%s",
+                        data["shop_order_id"], data["id"],
+                    )  # fmt: skip
+                    continue
+                moved += order_apply_store_state(order=order, data=data, actor=STATUS_SYNC)
+            if page:
+                newest = max(newest or _EPOCH, *(_parse_time(d["updated_at"]) for d in page))
+                sync_succeeded(name=STATUS_SYNC_NAME, cursor=newest)
+    except StoreError as exc:
+        sync_failed(name=STATUS_SYNC_NAME, error=str(exc))
+        raise
+    if not received:  # nothing new: clears an old error, beats the heart now and then
+        sync_succeeded(name=STATUS_SYNC_NAME, cursor=None)
+    return StatusSyncResult(pages=pages, received=received, moved=moved, cursor=newest)
+
+
+def orders_resubmit_stuck(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Queue the submission again of orders pending for longer than `older_than`.
+
+    The safety net under the submission task: a lost message, a worker killed mid-task or
+    a store outage longer than the task's retries leave an order pending; this finds it.
+    Each queued order is stamped, so the next sweep leaves it alone for another window.
+    """
+    cutoff = timezone.now() - older_than
+    stuck = Order.objects.filter(status=Status.PENDING).filter(
+        Q(last_submit_at__lt=cutoff) | Q(last_submit_at__isnull=True, created_at__lt=cutoff)
+    )
+    ids = list(stuck.order_by("created_at").values_list("pk", flat=True)[:limit])
+    if ids:
+        Order.objects.filter(pk__in=ids).update(last_submit_at=timezone.now())
+        for order_id in ids:
+            _enqueue_submission(order_id)
+        logger.warning("order.sweep resubmitted=%s orders=%s", len(ids), ids[:20])
+    return ids
+
+
+def notifications_resend_stuck(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Queue again the emails owed for longer than `older_than` and not being sent."""
+    now = timezone.now()
+    owed = Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - older_than)
+    owed = owed.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    ids = list(owed.order_by("created_at").values_list("pk", flat=True)[:limit])
+    for notification_id in ids:
+        _enqueue_notification(notification_id)
+    if ids:
+        logger.warning("notification.sweep requeued=%s", len(ids))
+    return ids
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise StoreMalformed(f"store sent a date-time that is not ISO 8601: {value!r}")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)

@@ -1,17 +1,92 @@
-"""Celery tasks of the shop's orders."""
+"""Celery tasks of the shop's orders: thin wrappers over orders.services and notifications.
+
+Every task takes ids, not objects, and is safe to run twice.
+"""
+
+from __future__ import annotations
 
 import logging
+import random
+import smtplib
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+
+from bookshop.shop.orders import services
+from bookshop.shop.orders.notifications import notification_send
+from bookshop.shop.store_client import StoreClient, StoreError
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="shop.orders.submit")
-def submit_order(order_id: int) -> None:
+def submission_backoff(retries: int, retry_after: float | None = None) -> float:
+    """Seconds before the next try: exponential, capped, with jitter so that orders
+    queued during one outage do not all hit the store again in the same instant."""
+    base = settings.ORDER_SUBMIT_RETRY_BASE * (2**retries)
+    delay = min(settings.ORDER_SUBMIT_RETRY_CAP, base) * random.uniform(0.5, 1.5)  # noqa: S311
+    return max(delay, retry_after or 0.0)
+
+
+@shared_task(bind=True, name="shop.orders.submit", max_retries=None)
+def submit_order(self, order_id: int) -> str:
     """Send a placed (pending) order to the store.
 
-    Enqueued by orders.services.order_place once the order is committed. The store
-    submission itself belongs to the integration work; until then this only logs.
+    Network errors, 5xx and 429 are retried with backoff up to ORDER_SUBMIT_MAX_RETRIES;
+    after that the order stays pending and the sweep submits it again later.
     """
-    logger.info("order %s placed; waiting for submission to the store", order_id)
+    try:
+        with StoreClient() as client:
+            return services.order_submit(order_id=order_id, client=client)
+    except StoreError as exc:
+        if not exc.retryable:
+            raise
+        if self.request.retries >= settings.ORDER_SUBMIT_MAX_RETRIES:
+            logger.warning(
+                "order.submit order=%s outcome=gave_up retries=%s error=%s; the sweep retries",
+                order_id, self.request.retries, exc,
+            )  # fmt: skip
+            return "pending"
+        countdown = submission_backoff(self.request.retries, getattr(exc, "retry_after", None))
+        logger.warning(
+            "order.submit order=%s outcome=retry in=%.1fs error=%s", order_id, countdown, exc
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="shop.orders.sync_status")
+def sync_order_statuses() -> int:
+    """Apply the store's status changes to the shop's orders (beat, every few seconds)."""
+    try:
+        with StoreClient() as client:
+            result = services.orders_sync_status(client=client)
+    except StoreError as exc:
+        # The next beat tries again in a few seconds; no retry pile-up meanwhile.
+        logger.warning("order.sync outcome=failed error=%s", exc)
+        return 0
+    if result.moved:
+        logger.info("order.sync received=%s moved=%s", result.received, result.moved)
+    return result.moved
+
+
+@shared_task(name="shop.orders.sweep")
+def sweep_pending() -> int:
+    """Resubmit orders stuck in pending and resend emails stuck unsent (beat, each minute)."""
+    age = timedelta(seconds=settings.PENDING_SWEEP_AGE)
+    orders = services.orders_resubmit_stuck(older_than=age)
+    emails = services.notifications_resend_stuck(older_than=age)
+    return len(orders) + len(emails)
+
+
+@shared_task(
+    bind=True,
+    name="shop.mail.send_notification",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=20,
+)
+def send_notification(self, notification_id: int) -> bool:
+    """Send one order email; an SMTP outage delays it (retries, then the sweep)."""
+    return notification_send(notification_id=notification_id)

@@ -1,0 +1,89 @@
+"""The emails a customer gets about an order: composing them, and sending each one once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from bookshop.shop.orders.models import Notification
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    Notification.Kind.RECEIVED: "Order #{number}: received",
+    Notification.Kind.COMPLETED: "Order #{number}: completed",
+    Notification.Kind.FAILED: "Order #{number}: could not be processed",
+}
+
+
+def notification_message(*, notification: Notification) -> EmailMultiAlternatives:
+    """The email for one notification: plain text and HTML, from templates."""
+    order = notification.order
+    context = {
+        "order": order,
+        "items": list(order.items.all()),
+        "kind": notification.kind,
+        "order_url": f"{settings.SHOP_PUBLIC_URL}{order.get_absolute_url()}",
+        "shop_url": f"{settings.SHOP_PUBLIC_URL}/",
+        "shop_name": settings.SHOP_NAME,
+        "currency": settings.SHOP_CURRENCY_SYMBOL,
+    }
+    template = f"orders/email/{notification.kind}"
+    message = EmailMultiAlternatives(
+        subject=f"{settings.SHOP_NAME} " + SUBJECTS[notification.kind].format(number=order.pk),
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+        headers={
+            # The same email keeps the same id: should it ever go out twice (a crash between
+            # the SMTP server's "accepted" and our note of it), mail clients show it once.
+            "Message-ID": f"<order-{order.uuid}-{notification.kind}@{_domain()}>",
+        },
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def _domain() -> str:
+    address = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
+    return address.strip("> ") or "bookshop.local"
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification unless it was sent already or another sender holds it.
+
+    The claim is a conditional UPDATE, so two tasks for the same notification (a retry
+    beside a sweep) never both send. An SMTP error releases the claim and propagates, for
+    the task to retry. Returns whether this call sent the email.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=max(60, 3 * settings.EMAIL_TIMEOUT))
+    claimed = (
+        Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + lease, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("order").get(pk=notification_id)
+    try:
+        notification_message(notification=notification).send()
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            claimed_until=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    logger.info(
+        "notification.sent order=%s uuid=%s kind=%s to=%s",
+        notification.order_id, notification.order.uuid, notification.kind, notification.order.email,
+    )  # fmt: skip
+    return True

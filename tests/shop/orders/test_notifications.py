@@ -1,0 +1,130 @@
+"""Order emails: what the customer reads, and that each one goes out exactly once."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from bookshop.shop.orders.models import Notification, Order
+from bookshop.shop.orders.notifications import notification_send
+from bookshop.shop.orders.services import (
+    NOTIFY_ON,
+    notifications_resend_stuck,
+    order_transition,
+)
+from tests.shop.factories import OrderFactory, OrderItemFactory
+
+pytestmark = pytest.mark.django_db
+Status = Order.Status
+
+
+@pytest.fixture
+def order(settings):
+    settings.SHOP_PUBLIC_URL = "https://books.example.com"
+    order = OrderFactory(email="grace@example.com", total="19.98")
+    OrderItemFactory(order=order, title="Dune", unit_price="9.99", quantity=2)
+    return order
+
+
+def owed(order, to_status, note=""):
+    """Move the order and return the email the move owes the customer."""
+    order_transition(order=order, to_status=to_status, note=note, actor="store sync")
+    return Notification.objects.get(order=order, kind=NOTIFY_ON[to_status])
+
+
+def test_the_received_email_names_the_order_and_links_to_it(order):
+    notification = owed(order, Status.IN_WORK)
+
+    assert notification_send(notification_id=notification.pk) is True
+
+    [email] = mail.outbox
+    assert email.subject == f"Bookshop Order #{order.pk}: received"
+    assert email.to == ["grace@example.com"]
+    assert f"https://books.example.com/orders/{order.pk}/" in email.body
+    assert "Dune (qty 2): $19.98" in email.body
+    html, kind = email.alternatives[0]
+    assert kind == "text/html"
+    assert f'href="https://books.example.com/orders/{order.pk}/"' in html
+    assert email.extra_headers["Message-ID"] == f"<order-{order.uuid}-received@bookshop.local>"
+
+
+def test_the_failed_email_says_why(order):
+    notification = owed(order, Status.FAIL, note="Not enough stock: 0 copies of “Dune” left.")
+
+    notification_send(notification_id=notification.pk)
+
+    [email] = mail.outbox
+    assert email.subject == f"Bookshop Order #{order.pk}: could not be processed"
+    assert "Reason: Not enough stock: 0 copies of “Dune” left." in email.body
+    assert "Not enough stock: 0 copies of “Dune” left." in email.alternatives[0][0]
+
+
+def test_the_completed_email(order):
+    order_transition(order=order, to_status=Status.IN_WORK)
+    order_transition(order=order, to_status=Status.SUCCESS)
+
+    for notification in Notification.objects.filter(order=order):
+        notification_send(notification_id=notification.pk)
+
+    assert [email.subject for email in mail.outbox] == [
+        f"Bookshop Order #{order.pk}: received",
+        f"Bookshop Order #{order.pk}: completed",
+    ]
+
+
+def test_a_notification_is_sent_once_however_often_it_is_asked(order):
+    notification = owed(order, Status.IN_WORK)
+
+    results = [notification_send(notification_id=notification.pk) for _ in range(3)]
+
+    assert results == [True, False, False]
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.sent_at is not None
+    assert notification.attempts == 1
+
+
+def test_a_notification_another_sender_holds_is_left_alone(order):
+    notification = owed(order, Status.IN_WORK)
+    Notification.objects.filter(pk=notification.pk).update(
+        claimed_until=timezone.now() + timedelta(minutes=1)
+    )
+
+    assert notification_send(notification_id=notification.pk) is False
+    assert mail.outbox == []
+
+
+def test_an_smtp_outage_delays_the_email_and_loses_nothing(order, settings, closed_port):
+    notification = owed(order, Status.IN_WORK)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port
+
+    with pytest.raises(ConnectionRefusedError):
+        notification_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.sent_at is None
+    assert notification.claimed_until is None
+    assert "ConnectionRefusedError" in notification.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_send(notification_id=notification.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_requeues_emails_stuck_unsent(order, broker):
+    stuck = owed(order, Status.IN_WORK)
+    Notification.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    broker.drain("email")
+
+    assert notifications_resend_stuck(older_than=timedelta(minutes=5)) == [stuck.pk]
+    assert broker.drain("email") == [("shop.mail.send_notification", [stuck.pk])]
+
+
+def test_smtp_errors_are_what_the_task_retries():
+    from bookshop.shop.orders.tasks import send_notification
+
+    assert smtplib.SMTPException in send_notification.autoretry_for
+    assert OSError in send_notification.autoretry_for

@@ -1,0 +1,138 @@
+"""Applying the store's order statuses: every customer-visible step emails exactly once."""
+
+import threading
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bookshop.shop.core.models import SyncState
+from bookshop.shop.orders.models import Notification, Order
+from bookshop.shop.orders.services import STATUS_SYNC_NAME, orders_sync_status
+from bookshop.shop.store_client import StoreClient
+from tests.shop.factories import OrderFactory
+from tests.shop.fake_store import Reply
+from tests.shop.orders.test_submission import store_order
+
+Status = Order.Status
+ORDERS = "/api/v1/orders/"
+
+
+def page(*orders):
+    return Reply(200, {"next": None, "previous": None, "results": list(orders)})
+
+
+def sync():
+    with StoreClient() as client:
+        return orders_sync_status(client=client)
+
+
+@pytest.mark.django_db
+def test_store_statuses_move_the_shop_orders_and_owe_one_email_each(fake_store):
+    received = OrderFactory()
+    completed = OrderFactory(status=Status.IN_WORK, store_order_id=2)
+    failed = OrderFactory(status=Status.IN_WORK, store_order_id=3)
+    fake_store.reply(
+        ORDERS,
+        page(
+            store_order(received, id=1, updated_at="2026-11-25T10:00:01Z"),
+            store_order(completed, id=2, status="success", updated_at="2026-11-25T10:00:02Z"),
+            store_order(
+                failed, id=3, status="fail", fail_reason="Water damage.",
+                updated_at="2026-11-25T10:00:03Z",
+            ),
+        ),
+    )  # fmt: skip
+
+    result = sync()
+
+    assert result.moved == 3
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert statuses == {
+        received.pk: Status.IN_WORK,
+        completed.pk: Status.SUCCESS,
+        failed.pk: Status.FAIL,
+    }
+    assert Order.objects.get(pk=failed.pk).fail_reason == "Water damage."
+    assert Order.objects.get(pk=received.pk).store_order_id == 1
+    kinds = dict(Notification.objects.values_list("order_id", "kind"))
+    assert kinds == {received.pk: "received", completed.pk: "completed", failed.pk: "failed"}
+    assert SyncState.objects.get(name=STATUS_SYNC_NAME).cursor == datetime(
+        2026, 11, 25, 10, 0, 3, tzinfo=UTC
+    )
+
+
+@pytest.mark.django_db
+def test_a_second_run_over_the_same_states_changes_and_writes_nothing(fake_store):
+    order = OrderFactory()
+    fake_store.reply(ORDERS, page(store_order(order, status="success")))
+    sync()
+    events = order.events.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = sync()
+
+    assert result.moved == 0
+    assert order.events.count() == events
+    assert Notification.objects.filter(order=order).count() == 1
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    query = parse_qs(urlsplit(fake_store.seen[-1].path).query)
+    assert query["updated_after"] == ["2026-11-25T09:59:30+00:00"]
+
+
+@pytest.mark.django_db
+def test_an_older_state_never_moves_an_order_back(fake_store):
+    order = OrderFactory(status=Status.SUCCESS)
+    fake_store.reply(ORDERS, page(store_order(order, status="in_work")))
+
+    assert sync().moved == 0
+
+    order.refresh_from_db()
+    assert order.status == Status.SUCCESS
+
+
+@pytest.mark.django_db
+def test_an_order_the_shop_does_not_know_is_skipped_with_a_warning(fake_store, caplog):
+    stranger = {
+        **store_order(OrderFactory.build()),
+        "shop_order_id": "0" * 8 + "-0000-0000-0000-" + "0" * 12,
+    }
+    fake_store.reply(ORDERS, page(stranger))
+
+    assert sync().moved == 0
+    assert "order.sync unknown shop_order_id=00000000-0000-0000-0000-000000000000" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_two_syncs_at_once_send_one_email_per_step(fake_store):
+    orders = [OrderFactory() for _ in range(10)]
+    fake_store.reply(
+        ORDERS, page(*(store_order(o, id=n, status="success") for n, o in enumerate(orders, 1)))
+    )
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            sync()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert Notification.objects.count() == 10
+    assert set(Order.objects.values_list("status", flat=True)) == {Status.SUCCESS}
+    for order in orders:
+        assert order.events.filter(to_status=Status.SUCCESS).count() == 1
