@@ -53,6 +53,14 @@ def test_the_container_health_probes_pass(production: ProductionStack, service, 
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_staff_reach_the_store_api_through_nginx(production: ProductionStack):
+    with production.store_api() as staff:
+        me = staff.get("/api/v1/me/")
+
+    assert me.status_code == 200
+    assert me.json()["username"] == "admin"
+
+
 def test_bootstrap_handed_the_token_to_the_shop_and_can_run_again(production: ProductionStack):
     token_file = production.root / "token" / "store-api-token"
     token = token_file.read_text()
@@ -92,6 +100,22 @@ def test_nginx_serves_static_files_itself(production: ProductionStack):
         assert plain.headers["x-content-type-options"] == "nosniff"
         assert production.get(site, "/static/admin/css/missing.css").status_code == 404
     assert "/static/" not in production.log("shop") + production.log("store")
+
+
+@pytest.mark.parametrize(("site", "page"), [("shop", "/"), ("store", "/api/docs/")])
+def test_pages_load_every_static_file_they_name_through_nginx(
+    production: ProductionStack, site, page
+):
+    response = production.get(site, page)
+    assets = set(re.findall(r"""(?:href|src)=["'](/static/[^"']+)["']""", response.text))
+
+    assert response.status_code == 200
+    assert assets, "the page names no static file"
+    for asset in sorted(assets):
+        fetched = production.get(site, asset)
+        assert fetched.status_code == 200, asset
+        # Hashed names only: the manifest collectstatic wrote at "image build" time.
+        assert fetched.headers["cache-control"].endswith("immutable"), asset
 
 
 def test_nginx_serves_uploaded_images_itself(production: ProductionStack):
