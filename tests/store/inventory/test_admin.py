@@ -160,3 +160,23 @@ def test_the_copy_autocomplete_of_a_packing_slot_offers_only_free_copies_of_its_
     assert response.status_code == 200
     assert [r["id"] for r in response.json()["results"]] == [str(free.pk)]
     assert order
+
+
+def test_a_picked_copy_cannot_be_deleted_from_the_book_page(admin_client, place_order):
+    from bookshop.store.orders.services import order_pack
+
+    book = BookFactory(copies=1)
+    order = place_order({book: 1})
+    copy = BookItem.objects.get()
+    order_pack(order_id=order.pk, book_item_ids=[copy.pk])
+    url = f"/admin/inventory/book/{book.pk}/change/"
+    data = form_data(admin_client.get(url).content.decode(), "book_form")
+    data["items-0-DELETE"] = "on"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        response.content.decode()
+    )
+    assert BookItem.objects.filter(pk=copy.pk).exists()

@@ -94,6 +94,26 @@ def test_the_order_page_links_its_pick_list(admin_client, order_of_three):
     assert "Print the pick list" in page
 
 
+def test_each_slots_copy_picker_searches_only_its_own_book(admin_client, order_of_three):
+    page = admin_client.get(_change_url(order_of_three)).content.decode()
+    dune, emma = (item.book_id for item in order_of_three.items.order_by("id"))
+
+    assert page.count(f'data-ajax--url="/admin/autocomplete/?book={dune}"') == 2
+    assert page.count(f'data-ajax--url="/admin/autocomplete/?book={emma}"') == 1
+
+
+def test_the_same_copy_in_two_slots_is_a_form_error(admin_client, order_of_three):
+    data = _form(admin_client, order_of_three)
+    slots = _slot_fields(data)
+    copy = BookItem.objects.get(place="A-1").pk
+    data[slots[0]] = data[slots[1]] = copy
+
+    response = admin_client.post(_change_url(order_of_three), data)
+
+    assert response.status_code == 200
+    assert f"Copy {copy} is listed more than once." in response.content.decode()
+
+
 def test_packing_slot_by_slot_in_the_admin(admin_client, order_of_three):
     data = _form(admin_client, order_of_three)
     slots = _slot_fields(data)
