@@ -329,10 +329,12 @@ def _bootstrap_environment(env: Mapping[str, Mapping[str, str]]) -> dict[str, st
 
 
 @contextmanager
-def production_stack(root: Path) -> Iterator[ProductionStack]:
+def production_stack(root: Path, **settings: str) -> Iterator[ProductionStack]:
     """Build and run the whole stack under `root`; stop it and drop its databases after.
 
-    Needs BOOKSHOP_TEST_SERVICES=1 (PostgreSQL, Redis, RabbitMQ) and nginx on PATH.
+    `settings` go to every process on top of the stack's own (say, shorter sync
+    intervals: CATALOG_SYNC_INTERVAL="2"). Needs BOOKSHOP_TEST_SERVICES=1 (PostgreSQL,
+    Redis, RabbitMQ) and nginx on PATH.
     """
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     if not nginx:
@@ -345,6 +347,8 @@ def production_stack(root: Path) -> Iterator[ProductionStack]:
             services.postgres_create(name)
             cleanup.callback(services.postgres_drop, name)
         env = _environments(root, ports, databases)
+        for service_env in env.values():
+            service_env.update(settings)
         env["bootstrap"] = _bootstrap_environment(env)
         stack = ProductionStack(root=root, ports=ports, env=env, databases=[*databases.values()])
         cleanup.callback(stack.stop)
