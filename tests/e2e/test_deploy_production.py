@@ -4,12 +4,15 @@ the committed config in front (see tests/e2e/production.py, which also says how 
 order test)."""
 
 import gzip
+import io
 import json
 import re
 import secrets
 import stat
 
+import httpx
 import pytest
+from PIL import Image
 
 from tests import services
 from tests.e2e.production import ProductionStack, production_stack
@@ -20,11 +23,14 @@ pytestmark = pytest.mark.skipif(
     "set BOOKSHOP_TEST_SERVICES=1",
 )
 
-# The smallest valid PNG: one transparent pixel.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture(scope="module")
@@ -119,12 +125,20 @@ def test_pages_load_every_static_file_they_name_through_nginx(
 
 
 def test_nginx_serves_uploaded_images_itself(production: ProductionStack):
-    # Where the store's file storage keeps an uploaded cover.
-    cover = production.media_root / "books" / "cover.png"
-    cover.parent.mkdir(parents=True, exist_ok=True)
-    cover.write_bytes(PNG)
+    with production.store_api() as staff:
+        book = staff.post(
+            "/api/v1/books/", json={"title": "Cover test", "author": "Ops", "price": "9.00"}
+        )
+        uploaded = staff.patch(
+            f"/api/v1/books/{book.json()['id']}/", files={"image": ("cover.png", PNG, "image/png")}
+        )
+    assert book.status_code == 201, book.text
+    assert uploaded.status_code == 200, uploaded.text
+    image_url = uploaded.json()["image"]
 
-    response = production.get("store", "/media/books/cover.png")
+    # The API names the image at nginx's public address (STORE_PUBLIC_URL).
+    assert image_url.startswith(production.url("store", "/media/"))
+    response = httpx.get(image_url, timeout=15)
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
@@ -132,7 +146,7 @@ def test_nginx_serves_uploaded_images_itself(production: ProductionStack):
     assert response.headers["cache-control"] == "public, max-age=604800"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in response.headers["content-security-policy"]
-    assert "/media/" not in production.log("store")
+    assert "GET /media/" not in production.log("store")
 
 
 def test_nginx_takes_image_uploads_up_to_its_limit(production: ProductionStack):
