@@ -45,9 +45,11 @@ def _gunicorn(service: str, host: str, port: int, workers: int) -> list[str]:
     )  # fmt: skip
 
 
-def child_environment(options: UpOptions, admin_password: str) -> dict[str, str]:
-    """The environment every child starts with: the caller's, plus where the others are."""
-    env = options.endpoints.environ(os.environ)
+def child_environment(
+    options: UpOptions, admin_password: str, base: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """The environment every child starts with: `base`, plus where the others are."""
+    env = options.endpoints.environ(base)
     env.update(
         PYTHONUNBUFFERED="1",
         BOOKSHOP_VAR_DIR=str(options.var_dir),
