@@ -1,7 +1,7 @@
 """The production configuration, for real but without containers: gunicorn for both
 services on PostgreSQL, the worker and beat on RabbitMQ and Redis, and Debian's nginx with
-the committed config in front (see tests/e2e/production.py, which also says how to add the
-order test)."""
+the committed config in front, which every request here goes through; one order travels
+from checkout to completion (tests/e2e/production.py says how to write more)."""
 
 import gzip
 import io
@@ -16,6 +16,7 @@ from PIL import Image
 
 from tests import services
 from tests.e2e.production import ProductionStack, production_stack
+from tests.e2e.shopper import Shopper
 
 pytestmark = pytest.mark.skipif(
     not services.ENABLED,
@@ -35,7 +36,12 @@ PNG = _png()
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
-    with production_stack(tmp_path_factory.mktemp("production")) as stack:
+    # Syncs every second or two, so an order's journey takes seconds, not minutes.
+    with production_stack(
+        tmp_path_factory.mktemp("production"),
+        CATALOG_SYNC_INTERVAL="2",
+        ORDER_STATUS_SYNC_INTERVAL="1",
+    ) as stack:
         yield stack
 
 
@@ -65,6 +71,55 @@ def test_staff_reach_the_store_api_through_nginx(production: ProductionStack):
 
     assert me.status_code == 200
     assert me.json()["username"] == "admin"
+
+
+def test_an_order_goes_from_checkout_to_completion_through_nginx(production: ProductionStack):
+    title = f"Deployed {secrets.token_hex(4)}"
+    staff = production.store_api()
+    customer = Shopper(production.url("shop"))
+    try:
+        book = staff.post("/api/v1/books/", json={"title": title, "author": "O", "price": "12.50"})
+        assert book.status_code == 201, book.text
+        book = book.json()
+        copies = staff.post(f"/api/v1/books/{book['id']}/items/", json={"place": "P", "count": 2})
+        assert copies.status_code == 201, copies.text
+        email = customer.register(f"prod{secrets.token_hex(4)}")
+        # The catalogue sync brings the book over; the customer orders it.
+        customer.add(production.wait_for(lambda: _shop_id(customer, title), timeout=30), 1)
+        order_id = customer.checkout()
+
+        # The worker submits the order; the store reserves a copy; the status sync says so.
+        production.wait_for(lambda: customer.order_status(order_id) == "Processing")
+        [order] = [
+            order
+            for order in staff.get("/api/v1/orders/?page_size=1000").json()["results"]
+            if order["customer_email"] == email
+        ]
+        in_stock = staff.get(f"/api/v1/books/{book['id']}/items/?status=in_stock").json()
+        pick = {"book_items": [in_stock["results"][0]["id"]]}
+        assert staff.post(f"/api/v1/orders/{order['id']}/pack/", json=pick).status_code == 200
+        assert staff.post(f"/api/v1/orders/{order['id']}/complete/").status_code == 200
+
+        production.wait_for(lambda: customer.order_status(order_id) == "Completed")
+        production.wait_for(lambda: len(production.mail_subjects(email)) == 2)
+    finally:
+        customer.close()
+        staff.close()
+
+    assert order["items"] == [
+        {"book": book["id"], "title": title, "quantity": 1, "unit_price": "12.50"}
+    ]
+    assert production.mail_subjects(email) == [
+        f"Bookshop Order #{order_id}: completed",
+        f"Bookshop Order #{order_id}: received",
+    ]
+
+
+def _shop_id(customer: Shopper, title: str) -> int | None:
+    try:
+        return customer.find_book(title)
+    except AssertionError:  # not synced yet
+        return None
 
 
 def test_bootstrap_handed_the_token_to_the_shop_and_can_run_again(production: ProductionStack):
