@@ -48,6 +48,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop <orders@boo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STATIC_ROOT = conf.path("STATIC_ROOT", VAR_DIR / "static" / "shop")
+if not conf.PRODUCTION:
+    # WhiteNoise serves from the finders here, yet warns when this folder is missing.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Bootstrap comes from the xstatic package, served under /static/bootstrap/ (never a CDN).
 STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 
@@ -55,6 +58,7 @@ STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 SHOP_NAME = env.str("SHOP_NAME", default="Bookshop")
 SHOP_CURRENCY_SYMBOL = "$"  # not from env: django-environ reads "$" as a reference
 CATALOG_PAGE_SIZE = 20
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
 ORDERS_PAGE_SIZE = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

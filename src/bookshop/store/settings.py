@@ -45,6 +45,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop Store <stor
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STATIC_ROOT = conf.path("STATIC_ROOT", VAR_DIR / "static" / "store")
+if not conf.PRODUCTION:
+    # WhiteNoise serves from the finders here, yet warns when this folder is missing.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = conf.path("MEDIA_ROOT", VAR_DIR / "media")
 # The embedded mode has no nginx in front, so the store serves uploaded images itself.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not conf.PRODUCTION)

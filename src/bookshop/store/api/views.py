@@ -86,6 +86,16 @@ class TokenObtainView(APIView):
         return Response({"token": token.key})
 
 
+class ListFiltersOnly:
+    """Filters, search and ordering shape lists; a single object's URL names it already, so
+    its lookup skips them (building a filter form costs more than the query)."""
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List books (anyone)"),
     retrieve=extend_schema(summary="One book, active or not (anyone)"),
@@ -96,7 +106,7 @@ class TokenObtainView(APIView):
         description="Soft delete: the book stays readable with is_active=false.",
     ),
 )
-class BookViewSet(viewsets.ModelViewSet):
+class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     """The catalogue: anyone reads it, staff change it."""
 
     serializer_class = BookSerializer
@@ -168,7 +178,9 @@ class BookItemListView(generics.ListCreateAPIView):
     list=extend_schema(summary="List orders (service: its own; staff: all)"),
     retrieve=extend_schema(summary="One order (service: its own; staff: any)"),
 )
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(
+    ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Orders: services send them and follow their own; staff pack and close them."""
 
     serializer_class = OrderSerializer
