@@ -1,11 +1,14 @@
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.test import Client
 
 from bookshop.shop.catalog.models import Book, book_search_vector
-from tests.shop.factories import BookFactory
+from bookshop.shop.catalog.services import book_upsert_many
+from tests.shop.factories import BookFactory, store_book
 
 pytestmark = pytest.mark.django_db
 
@@ -207,18 +210,22 @@ def test_catalogue_pages_do_not_accept_posts(client):
 def test_catalogue_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
     BookFactory.create_batch(rows)
 
-    with django_assert_num_queries(2):  # count and page
+    with django_assert_num_queries(3):  # the catalogue's version, count and page
         response = client.get("/")
     assert response.status_code == 200
+    with django_assert_num_queries(1):  # the version: the results come from the cache
+        assert client.get("/").status_code == 200
 
 
 @pytest.mark.parametrize("rows", [10, 200])
 def test_search_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
     BookFactory.create_batch(rows)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get("/", {"q": "book", "min_price": "1", "sort": "price"})
     assert len(response.context["books"]) == min(rows, 20)
+    with django_assert_num_queries(1):
+        client.get("/", {"q": "book", "min_price": "1", "sort": "price"})
 
 
 @pytest.mark.parametrize("rows", [10, 200])
@@ -227,3 +234,30 @@ def test_book_page_query_count_does_not_grow_with_books(client, django_assert_nu
 
     with django_assert_num_queries(1):
         assert client.get(f"/books/{books[-1].pk}/").status_code == 200
+
+
+def test_a_sync_that_changes_the_mirror_shows_at_once_despite_the_cache(client):
+    BookFactory(store_id=5, title="Solaris", price="12.50")
+    assert "$12.50" in client.get("/").content.decode()
+
+    book_upsert_many(
+        books=[store_book(id=5, title="Solaris", price="9.75", updated_at="2099-01-01T00:00:00Z")]
+    )
+
+    page = client.get("/").content.decode()
+    assert "$9.75" in page
+    assert "$12.50" not in page
+
+
+def test_cached_results_carry_each_visitors_own_csrf_token(client):
+    book = BookFactory()
+    other = Client(enforce_csrf_checks=True)
+    client.get("/")  # fills the cache
+
+    page = other.get("/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    assert "__csrf" not in page
+    response = other.post(f"/cart/add/{book.pk}/", {"csrfmiddlewaretoken": token, "next": "/"})
+    assert response.status_code == 302
+    assert other.session["cart"]

@@ -51,6 +51,8 @@ class Book(models.Model):
             models.Index(fields=["is_active", "title"], name="catalog_book_active_title"),
             models.Index(fields=["is_active", "price"], name="catalog_book_active_price"),
             models.Index(fields=["store_updated_at"], name="catalog_book_store_updated"),
+            # The catalogue's version (the newest synced_at) keys its cached pages.
+            models.Index(fields=["synced_at"], name="catalog_book_synced"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, Max, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
 from bookshop.shop.catalog.models import Book, book_search_vector
@@ -78,3 +79,19 @@ def _match(books: QuerySet[Book], query: str, words: list[str]) -> tuple[QuerySe
 def book_get_for_page(*, pk: int) -> Book | None:
     """The book a book page shows, listed or not (an inactive book's page says so)."""
     return Book.objects.filter(pk=pk).first()
+
+
+def catalog_version() -> str:
+    """Changes whenever the mirror does: every sync that writes stamps `synced_at`.
+
+    Read from the database (an index lookup), not from a cache key the sync would bump,
+    because in the embedded mode each process has a cache of its own.
+    """
+    latest = Book.objects.aggregate(latest=Max("synced_at"))["latest"]
+    return latest.isoformat() if latest else "empty"
+
+
+def catalog_results_key(*, arguments: dict, page: str, path: str) -> str:
+    """The cache key of one rendering of the catalogue's results."""
+    digest = hashlib.sha256(repr((sorted(arguments.items()), page, path)).encode()).hexdigest()
+    return f"catalog:results:{catalog_version()}:{digest[:32]}"
