@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookshop.shop.catalog.models import Book
 from bookshop.shop.catalog.services import CATALOG_SYNC_NAME, catalog_sync
@@ -68,17 +69,47 @@ def test_the_next_sync_asks_from_the_cursor_minus_the_overlap(fake_store, settin
 def test_with_nothing_changed_a_sync_is_one_request_and_no_writes(fake_store):
     book = store_book(id=1, updated_at="2026-01-01T12:00:00Z")
     fake_store.reply(BOOKS, page(book))
-    sync()
+    sync()  # applies the book
+    sync()  # looks back once more after the overlap window closed: the cursor settles
     fake_store.seen.clear()
+    fake_store.reply(BOOKS, page())
 
-    # The overlap window brings the last book back: it must not be written again.
     with CaptureQueriesContext(connection) as queries:
         result = sync()
 
     assert len(fake_store.seen) == 1
+    assert asked(fake_store)[0]["updated_after"] == ["2026-01-01T12:00:00+00:00"]
     assert result.written == 0
     writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
     assert writes == []
+
+
+def test_polls_look_back_over_the_window_until_it_closes_then_settle(fake_store, settings):
+    settings.CATALOG_SYNC_OVERLAP = 30
+    recent = timezone.now() - timedelta(seconds=5)
+    fake_store.reply(BOOKS, page(store_book(id=1, updated_at=recent.isoformat())))
+    sync()
+
+    # A row stamped before the cursor may still commit: look back, and stay unsettled.
+    sync()
+    assert parse_qs(urlsplit(fake_store.seen[-1].path).query)["updated_after"] == [
+        (recent - timedelta(seconds=30)).isoformat()
+    ]
+    assert SyncState.objects.get(name=CATALOG_SYNC_NAME).settled is False
+
+    # Once the window has closed (here: a cursor a minute old), one more look back
+    # settles the cursor...
+    SyncState.objects.filter(name=CATALOG_SYNC_NAME).update(cursor=recent - timedelta(minutes=1))
+    fake_store.reply(BOOKS, page())
+    sync()
+    assert SyncState.objects.get(name=CATALOG_SYNC_NAME).settled is True
+
+    # ...and a new change unsettles it again.
+    newer = timezone.now()
+    fake_store.reply(BOOKS, page(store_book(id=2, updated_at=newer.isoformat())))
+    sync()
+    state = SyncState.objects.get(name=CATALOG_SYNC_NAME)
+    assert (state.cursor, state.settled) == (newer, False)
 
 
 def test_changes_and_tombstones_are_applied(fake_store):

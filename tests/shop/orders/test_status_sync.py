@@ -72,15 +72,24 @@ def test_a_second_run_over_the_same_states_changes_and_writes_nothing(fake_store
     events = order.events.count()
 
     with CaptureQueriesContext(connection) as queries:
-        result = sync()
+        result = sync()  # looks back over the overlap window, sees the same state again
 
     assert result.moved == 0
     assert order.events.count() == events
     assert Notification.objects.filter(order=order).count() == 1
     writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
-    assert writes == []
+    assert all(sql.startswith('UPDATE "core_syncstate"') for sql in writes)  # settling
     query = parse_qs(urlsplit(fake_store.seen[-1].path).query)
     assert query["updated_after"] == ["2026-11-25T09:59:30+00:00"]
+
+    fake_store.reply(ORDERS, page())
+    with CaptureQueriesContext(connection) as queries:
+        sync()  # settled: asks only for what is newer, writes nothing
+
+    assert parse_qs(urlsplit(fake_store.seen[-1].path).query)["updated_after"] == [
+        "2026-11-25T10:00:00+00:00"
+    ]
+    assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
 
 
 @pytest.mark.django_db

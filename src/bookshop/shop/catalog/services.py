@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from bookshop.shop.catalog.models import Book
-from bookshop.shop.core.services import sync_cursor, sync_failed, sync_succeeded
+from bookshop.shop.core.services import sync_advance, sync_failed, sync_succeeded, sync_window
 from bookshop.shop.store_client import StoreClient, StoreError
 
 CATALOG_SYNC_NAME = "catalog"
@@ -146,20 +146,20 @@ class CatalogSyncResult:
 def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResult:
     """Apply the store's catalogue changes since the last run to the mirror.
 
-    Pages through the books changed after the cursor minus an overlap window (the store's
-    rows may commit out of timestamp order), upserts each page and only then moves the
-    cursor to the newest change it holds, so a run cut short resumes where it stopped.
+    Pages through the books changed after the cursor (looking back over an overlap window
+    until the cursor is settled: see core.services), upserts each page and only then moves
+    the cursor to the newest change it holds, so a run cut short resumes where it stopped.
     With nothing changed that costs one request and no writes. `full` reads the whole
     catalogue and also hides books the store no longer returns at all.
     """
-    cursor = None if full else sync_cursor(name=CATALOG_SYNC_NAME)
-    since = cursor - timedelta(seconds=settings.CATALOG_SYNC_OVERLAP) if cursor else None
-    newest = cursor
+    overlap = timedelta(seconds=settings.CATALOG_SYNC_OVERLAP)
+    window = sync_window(name=CATALOG_SYNC_NAME, overlap=overlap, full=full)
+    newest = window.cursor
     pages = received = written = 0
     present: set[int] = set()
     try:
         for page in client.books_changed(
-            updated_after=since, page_size=settings.CATALOG_SYNC_PAGE_SIZE
+            updated_after=window.since, page_size=settings.CATALOG_SYNC_PAGE_SIZE
         ):
             pages += 1
             received += len(page)
@@ -170,13 +170,12 @@ def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResul
                 page_newest = max(_parse_updated_at(book["updated_at"]) for book in page)
                 if newest is None or page_newest > newest:
                     newest = page_newest
-                    sync_succeeded(name=CATALOG_SYNC_NAME, cursor=newest)
+                    sync_advance(name=CATALOG_SYNC_NAME, cursor=newest)
     except (StoreError, ValueError) as exc:
         sync_failed(name=CATALOG_SYNC_NAME, error=f"{type(exc).__name__}: {exc}")
         raise
     deactivated = book_deactivate_missing(present_store_ids=present) if full else 0
-    if newest == cursor:  # nothing new: clears an old error, beats the heart now and then
-        sync_succeeded(name=CATALOG_SYNC_NAME, cursor=None)
+    sync_succeeded(window=window, newest=newest)
     return CatalogSyncResult(
         pages=pages, received=received, written=written, deactivated=deactivated, cursor=newest
     )

@@ -12,6 +12,13 @@ class SyncState(models.Model):
     cursor = models.DateTimeField(
         null=True, blank=True, help_text="The store's updated_at up to which changes are applied."
     )
+    settled = models.BooleanField(
+        default=False,
+        help_text=(
+            "A poll has looked back over the overlap window after it closed: later polls "
+            "need only ask for what is newer than the cursor."
+        ),
+    )
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_succeeded_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="Empty when the last run succeeded.")

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
-from bookshop.shop.core.services import sync_cursor, sync_failed, sync_succeeded
+from bookshop.shop.core.services import sync_advance, sync_failed, sync_succeeded, sync_window
 from bookshop.shop.orders.models import (
     DELIVERY_ADDRESS_MAX_LENGTH,
     PHONE_MAX_LENGTH,
@@ -365,15 +365,15 @@ class StatusSyncResult:
 def orders_sync_status(*, client: StoreClient) -> StatusSyncResult:
     """Apply the status changes of the shop's orders in the store since the last run.
 
-    Polls with an overlap window, because the store's rows may commit out of timestamp
-    order; re-applying a state is a no-op, so the overlap costs nothing but the bytes.
+    Looks back over an overlap window until the cursor is settled (core.services), because
+    the store's rows may commit out of timestamp order; re-applying a state is a no-op.
     """
-    cursor = sync_cursor(name=STATUS_SYNC_NAME)
     overlap = timedelta(seconds=settings.ORDER_STATUS_SYNC_OVERLAP)
-    newest = cursor
+    window = sync_window(name=STATUS_SYNC_NAME, overlap=overlap)
+    newest = window.cursor
     pages = received = moved = 0
     try:
-        for page in client.orders_changed(updated_after=cursor - overlap if cursor else None):
+        for page in client.orders_changed(updated_after=window.since):
             pages += 1
             received += len(page)
             by_uuid = {
@@ -390,13 +390,14 @@ def orders_sync_status(*, client: StoreClient) -> StatusSyncResult:
                     continue
                 moved += order_apply_store_state(order=order, data=data, actor=STATUS_SYNC)
             if page:
-                newest = max(newest or _EPOCH, *(_parse_time(d["updated_at"]) for d in page))
-                sync_succeeded(name=STATUS_SYNC_NAME, cursor=newest)
+                page_newest = max(_parse_time(d["updated_at"]) for d in page)
+                if newest is None or page_newest > newest:
+                    newest = page_newest
+                    sync_advance(name=STATUS_SYNC_NAME, cursor=newest)
     except StoreError as exc:
         sync_failed(name=STATUS_SYNC_NAME, error=str(exc))
         raise
-    if not received:  # nothing new: clears an old error, beats the heart now and then
-        sync_succeeded(name=STATUS_SYNC_NAME, cursor=None)
+    sync_succeeded(window=window, newest=newest)
     return StatusSyncResult(pages=pages, received=received, moved=moved, cursor=newest)
 
 
@@ -431,9 +432,6 @@ def notifications_resend_stuck(*, older_than: timedelta, limit: int = 500) -> li
     if ids:
         logger.warning("notification.sweep requeued=%s", len(ids))
     return ids
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _parse_time(value: str) -> datetime:

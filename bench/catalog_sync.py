@@ -1,0 +1,84 @@
+"""How long the catalogue sync takes: every book into an empty mirror, then the steady state.
+
+.venv/bin/python bench/catalog_sync.py [--books 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from _platform import backend_label, platform, save
+
+OVERLAP = 5  # seconds; production uses 30, the benchmark need not wait that long
+
+MEASURE = """
+OVERLAP = __OVERLAP__
+import json, statistics, time
+from bookshop.shop.catalog.services import catalog_sync
+from bookshop.shop.store_client import StoreClient
+with StoreClient() as client:
+    started = time.perf_counter()
+    first = catalog_sync(client=client)
+    first_s = time.perf_counter() - started
+    def quiet(runs):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            result = catalog_sync(client=client)
+            times.append(time.perf_counter() - started)
+        return round(statistics.median(times) * 1000, 1), result
+    # Right after the import every book is inside the overlap window: polls look back.
+    recent_ms, recent = quiet(3)
+    time.sleep(OVERLAP + 1)
+    catalog_sync(client=client)  # the look back after the window closed settles the cursor
+    settled_ms, settled = quiet(7)
+print(json.dumps({
+    "first_sync_s": round(first_s, 2), "first_pages": first.pages, "first_written": first.written,
+    "recent_quiet_sync_ms": recent_ms, "recent_quiet_pages": recent.pages,
+    "settled_quiet_sync_ms": settled_ms, "settled_quiet_pages": settled.pages,
+    "settled_quiet_written": settled.written,
+}))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--books", type=int, default=100_000)
+    options = parser.parse_args()
+    # Beat stays out of the way: the benchmark runs the syncs itself.
+    with platform(
+        CATALOG_SYNC_INTERVAL="86400",
+        ORDER_STATUS_SYNC_INTERVAL="86400",
+        CATALOG_SYNC_OVERLAP=str(OVERLAP),
+    ) as running:
+        started = time.perf_counter()
+        running.manage("store", "populate_db", "--books", str(options.books), "--seed", "1")
+        populate_s = time.perf_counter() - started
+        figures = json.loads(
+            running.manage(
+                "shop", "shell", "--no-imports", "-c", MEASURE.replace("__OVERLAP__", str(OVERLAP))
+            )
+        )
+    data = {
+        "backends": backend_label(),
+        "books": options.books,
+        "populate_db_s": round(populate_s, 1),
+        **figures,
+    }
+    path = save("sync", data)
+    print(json.dumps(data, indent=2))
+    print(
+        f"\n{options.books} books ({data['backends']}): populate_db {data['populate_db_s']} s; "
+        f"first sync {data['first_sync_s']} s in {data['first_pages']} pages; "
+        f"a quiet sync inside the overlap window {data['recent_quiet_sync_ms']} ms "
+        f"({data['recent_quiet_pages']} requests), once settled "
+        f"{data['settled_quiet_sync_ms']} ms ({data['settled_quiet_pages']} request, "
+        f"{data['settled_quiet_written']} rows written)\nsaved {path}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
