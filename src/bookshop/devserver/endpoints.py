@@ -43,8 +43,9 @@ class Endpoints:
         result.setdefault("STORE_API_URL", self.url("store").rstrip("/"))
         result.setdefault("STORE_PUBLIC_URL", self.url("store").rstrip("/"))
         result.setdefault("SHOP_PUBLIC_URL", self.url("shop").rstrip("/"))
-        result.setdefault("EMAIL_HOST", self.host)
-        result.setdefault("EMAIL_PORT", str(self.smtp))
+        if "EMAIL_URL" not in result:  # a relay named by URL keeps its host and port
+            result.setdefault("EMAIL_HOST", self.host)
+            result.setdefault("EMAIL_PORT", str(self.smtp))
         hosts = dict.fromkeys([self.host, "127.0.0.1", "localhost", "[::1]"])
         result.setdefault("ALLOWED_HOSTS", ",".join(hosts))
         return result
