@@ -2,6 +2,7 @@
 
 Without /usr/bin/chromium the suite is skipped with one reason, except when
 BOOKSHOP_TEST_SERVICES=1 (CI), where a missing browser fails the run.
+BOOKSHOP_SCREENSHOTS=<folder> saves the screenshots the tests take (`make screenshots`).
 """
 
 import os
@@ -11,10 +12,13 @@ import pytest
 
 from tests import services
 from tests.browser.audit import PageAudit
+from tests.browser.staff import StoreStaff
 from tests.e2e.platform import deployment
 
 CHROMIUM = os.environ.get("BOOKSHOP_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("BOOKSHOP_SCREENSHOTS", "screenshots")).resolve()
+SCREENSHOTS = os.environ.get("BOOKSHOP_SCREENSHOTS")
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "browser-Tests-2026"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -56,21 +60,31 @@ def bookshop(tmp_path_factory):
     root = tmp_path_factory.mktemp("bookshop")
     with deployment(
         root,
-        BOOKSHOP_ADMIN_PASSWORD="browser-Tests-2026",
+        BOOKSHOP_ADMIN_PASSWORD=ADMIN_PASSWORD,
         CATALOG_SYNC_INTERVAL="2",
         ORDER_STATUS_SYNC_INTERVAL="1",
     ) as deploy:
         platform = deploy.up()
         try:
             platform.wait_until_running()
+            # A shelf of ordinary books around the ones each test adds, as a shop has.
+            deploy.manage("store", "populate_db", "--books", "12", "--seed", "7")
             yield deploy
         finally:
             platform.stop()
 
 
+@pytest.fixture(scope="session")
+def staff(bookshop):
+    """The store's admin at the Store API."""
+    member = StoreStaff(bookshop.url("store").rstrip("/"), ADMIN_USER, ADMIN_PASSWORD)
+    yield member
+    member.close()
+
+
 @pytest.fixture
 def audit(page):
     """Watches the page for console errors and failed requests; checks every page seen."""
-    watcher = PageAudit(page, SCREENSHOTS)
+    watcher = PageAudit(page, Path(SCREENSHOTS).resolve() if SCREENSHOTS else None)
     yield watcher
     watcher.assert_clean()

@@ -21,11 +21,11 @@ def test_the_inbox_lists_a_message_and_opens_it(bookshop, page, audit):
     page.goto(bookshop.url("inbox"))
     row = page.get_by_role("row").filter(has_text="browser@example.com")
     expect(row).to_contain_text("Browser check")
-    audit.check(screenshot="inbox")
+    audit.check()
 
     row.get_by_role("link", name="Browser check").click()
     expect(page.get_by_role("heading", name="Browser check")).to_be_visible()
     expect(page.get_by_text("Plain words.")).to_be_visible()
     frame = page.frame_locator("iframe[title='HTML part of the message']")
     expect(frame.get_by_text("words")).to_be_visible()
-    audit.check(screenshot="inbox-message")
+    audit.check()
