@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from bookshop.common.admin import ReadOnlyAdmin
 from bookshop.shop.catalog.models import Book
-from bookshop.shop.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Book)

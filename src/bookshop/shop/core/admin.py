@@ -3,20 +3,8 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from bookshop.common.admin import ReadOnlyAdmin
 from bookshop.shop.core.models import SyncState
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A model only the shop's own code writes: staff may look, not touch."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SyncState)

@@ -4,27 +4,17 @@ import uuid
 from django.contrib import admin
 from django.db.models import Q
 
+from bookshop.common.admin import ReadOnlyInline
 from bookshop.shop.orders.models import Order, OrderEvent, OrderItem
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class OrderItemInline(_ReadOnlyInline):
+class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ["title", "store_book_id", "book", "unit_price", "quantity"]
     readonly_fields = fields
 
 
-class OrderEventInline(_ReadOnlyInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["created_at", "from_status", "to_status", "note", "actor_display"]
     readonly_fields = fields

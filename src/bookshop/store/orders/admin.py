@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from bookshop.common.admin import ReadOnlyInline
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
@@ -47,6 +48,13 @@ class SlotCopyWidget(AutocompleteSelect):
     def get_url(self) -> str:
         url = super().get_url()
         return f"{url}?book={self.book_id}" if self.book_id else url
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        # The picker's box takes its accessible name from the text it shows; with Django's
+        # empty placeholder an empty slot is a combobox without a name.
+        attrs["data-placeholder"] = "Pick a copy"
+        return attrs
 
     def optgroups(self, name, value, attr=None):
         if self.selected_label and [str(v) for v in value] == [self.selected_label[0]]:
@@ -157,17 +165,6 @@ class PackingSlotInline(admin.TabularInline):
     @admin.display(description="shelf place")
     def place(self, slot: PackingSlot) -> str:
         return slot.book_item.place if slot.book_item_id else "-"
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OrderItemInline(ReadOnlyInline):
