@@ -10,16 +10,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from tests import services
 
 HOST = "127.0.0.1"
 PORT_NAMES = ("shop", "store", "smtp", "inbox")
 _counter = itertools.count()
+T = TypeVar("T")
 
 
 def free_ports(count: int) -> list[int]:
@@ -77,6 +79,18 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def wait_for(predicate: Callable[[], T], timeout: float = 60, interval: float = 0.25) -> T:
+    """Poll until `predicate` returns something true, and return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing came of {predicate.__name__} in {timeout:.0f} s")
+        time.sleep(interval)
 
 
 def get_json(url: str, timeout: float = 5):

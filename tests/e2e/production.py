@@ -62,7 +62,7 @@ from typing import TypeVar
 import httpx
 
 from tests import services
-from tests.e2e.platform import HOST, alive, descendants, free_ports, get_json
+from tests.e2e.platform import HOST, alive, descendants, free_ports, get_json, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -214,17 +214,8 @@ class ProductionStack:
             )
         return result
 
-    @staticmethod
-    def wait_for(predicate: Callable[[], T], timeout: float = 60, interval: float = 0.25) -> T:
-        """Poll until `predicate` returns something true, and return it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise StackError(f"nothing came of {predicate} in {timeout:.0f} s")
-            time.sleep(interval)
+    # Poll until a predicate returns something true (with a deadline), and return it.
+    wait_for = staticmethod(wait_for)
 
     # -- processes ----------------------------------------------------------------------
     def start(self, name: str, command: list[str], service: str) -> None:

@@ -14,7 +14,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,18 +29,6 @@ from tests.e2e.platform import HOST, Deployment, deployment, get_json
 
 T = TypeVar("T")
 ADMIN_PASSWORD = "integration-Tests-2026"
-
-
-def wait_for(predicate: Callable[[], T], timeout: float = 60, interval: float = 0.25) -> T:
-    """Poll until `predicate` returns something true, and return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"nothing came of {predicate.__name__} in {timeout:.0f} s")
-        time.sleep(interval)
 
 
 @dataclass

@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 
+from tests.e2e.platform import wait_for
 from tests.e2e.shopper import Shopper
-from tests.e2e.stack import dev_stack, wait_for
+from tests.e2e.stack import dev_stack
 
 CATALOG_SYNC_INTERVAL = 2
 STATUS_SYNC_INTERVAL = 1
