@@ -218,7 +218,10 @@ def test_a_worker_killed_mid_submission_loses_and_doubles_nothing(stack, staff, 
     try:
         mark = len(stack.log("worker"))
         order_id = shopper.checkout()
-        wait_for(lambda: "shop.orders.submit[" in stack.log("worker")[mark:], timeout=20)
+        wait_for(
+            lambda: f"order.submit order={order_id} uuid=" in stack.log("worker")[mark:],
+            timeout=20,
+        )
         stack.kill("worker")
     finally:
         stack.thaw("store")

@@ -119,6 +119,11 @@ def logging_config(level: str) -> dict[str, Any]:
             "django": {"level": level, "propagate": True},
             # One line per request comes from gunicorn's access log already.
             "django.server": {"level": "WARNING"},
+            # The syncs poll every few seconds; our own lines say what each poll did, so
+            # a line per HTTP call and per task run would bury them. Failures still show.
+            "httpx": {"level": "WARNING"},
+            "celery.worker.strategy": {"level": "WARNING"},
+            "celery.app.trace": {"level": "WARNING"},
         },
     }
 

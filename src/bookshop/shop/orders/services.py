@@ -290,6 +290,9 @@ def order_submit(*, order_id: int, client: StoreClient) -> str:
     Order.objects.filter(pk=order.pk).update(
         submit_attempts=F("submit_attempts") + 1, last_submit_at=timezone.now()
     )
+    logger.info(
+        "order.submit order=%s uuid=%s attempt=%s", order.pk, order.uuid, order.submit_attempts + 1
+    )
     try:
         data = client.order_create(
             shop_order_id=order.uuid,
