@@ -32,7 +32,9 @@ class StoreStaff:
         assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
         return response.json()
 
-    def add_book(self, *, title: str, price: str, places: list[str], author: str = "") -> dict:
+    def add_book(
+        self, *, title: str, price: str, places: list[str], author: str = "Ann Author"
+    ) -> dict:
         """A new book with one copy on each of `places`."""
         book = self._call(
             "POST", "/books/", json={"title": title, "author": author, "price": price}

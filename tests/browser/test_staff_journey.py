@@ -41,7 +41,7 @@ def pick(page: Page, unit: str, offered: list[str], choice: str, *, by_typing: s
         page.keyboard.type(by_typing)  # the open picker's search field has the focus
         expect(options).to_have_text([choice])
     options.filter(has_text=choice).click()
-    # The box shows the copy picked (after select2's clear button, "×").
+    # The box shows the copy picked, after select2's clear button.
     picked = re.compile(rf"{re.escape(choice)}$")
     expect(slot(page, unit).get_by_role("combobox")).to_have_accessible_name(picked)
 
