@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint format test-store test-shop test-e2e test-browser lock clean help
+.PHONY: run test lint format test-store test-shop test-e2e test-browser screenshots lock clean help
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
 	@echo "make test    install test tools, lint, then the store, shop, e2e and browser suites"
 	@echo "             (BOOKSHOP_TEST_SERVICES=1: on PostgreSQL, RabbitMQ and Redis)"
 	@echo "make format  apply ruff's formatting and safe fixes"
+	@echo "make screenshots  the browser journeys' screenshots into screenshots/ (needs Chromium)"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
 
 $(BIN)/python:
@@ -52,6 +53,16 @@ test-e2e: $(VENV)/.installed-test
 # except under BOOKSHOP_TEST_SERVICES=1 where it is required.
 test-browser: $(VENV)/.installed-test
 	$(PYTEST) tests/browser
+
+# The pages the browser journeys visit, at 375 and 1280 px, into screenshots/ (git-ignored);
+# two of them are the README's pictures, kept in docs/images/.
+SCREENSHOTS := $(CURDIR)/screenshots
+screenshots: $(VENV)/.installed-test
+	rm -rf $(SCREENSHOTS)
+	BOOKSHOP_SCREENSHOTS=$(SCREENSHOTS) $(PYTEST) tests/browser/test_customer_journey.py \
+		tests/browser/test_staff_journey.py
+	cp $(SCREENSHOTS)/cart-375.png docs/images/cart-375.png
+	cp $(SCREENSHOTS)/admin-order-1280.png docs/images/admin-order-1280.png
 
 test: lint test-store test-shop test-e2e test-browser
 
