@@ -226,3 +226,15 @@ def test_password_reset_mail_reaches_a_real_smtp_catcher(client, settings, tmp_p
     assert received.envelope_to == ["grace@example.com"]
     assert received.subject == "Reset your Bookshop password"
     assert "/accounts/reset/" in received.text()
+
+
+def test_log_in_from_a_search_comes_back_to_the_search(client):
+    page = client.get("/", {"q": "dune"}).content.decode()
+
+    assert 'href="/accounts/login/?next=/%3Fq%3Ddune"' in page
+
+
+def test_the_log_in_page_does_not_send_back_to_itself(client):
+    page = client.get("/accounts/login/").content.decode()
+
+    assert "?next=/accounts/login/" not in page
