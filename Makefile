@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint format test-store test-shop test-e2e test-browser screenshots lock clean help
+.PHONY: run test lint format test-store test-shop test-e2e test-browser screenshots bench lock clean help
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
@@ -16,6 +16,7 @@ help:
 	@echo "             (BOOKSHOP_TEST_SERVICES=1: on PostgreSQL, RabbitMQ and Redis)"
 	@echo "make format  apply ruff's formatting and safe fixes"
 	@echo "make screenshots  the browser journeys' screenshots into screenshots/ (needs Chromium)"
+	@echo "make bench   measure throughput and the catalogue sync (docs/benchmarks.md)"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
 
 $(BIN)/python:
@@ -65,6 +66,12 @@ screenshots: $(VENV)/.installed-test
 	cp $(SCREENSHOTS)/admin-order-1280.png docs/images/admin-order-1280.png
 
 test: lint test-store test-shop test-e2e test-browser
+
+# Benchmarks start what they measure and stop it again; figures go in docs/benchmarks.md.
+# BOOKSHOP_BENCH_SERVICES=1 runs them on PostgreSQL, RabbitMQ and Redis. Needs wrk (Debian).
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/web_throughput.py --books 10000
+	$(BIN)/python bench/catalog_sync.py --books 100000
 
 lock: $(BIN)/python
 	$(BIN)/pip install -q uv
