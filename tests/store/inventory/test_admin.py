@@ -1,22 +1,13 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from bookshop.store.inventory.models import Book, BookItem
 from tests.store.factories import BookFactory, BookItemFactory
 from tests.store.forms import form_data
+from tests.store.queries import page_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, url):
-    client.get(url)  # warm the per-process caches (content types) first
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_the_book_list_shows_availability_with_the_same_queries_for_more_rows(
@@ -24,11 +15,11 @@ def test_the_book_list_shows_availability_with_the_same_queries_for_more_rows(
 ):
     book = BookFactory(title="Dune", copies=3)
     place_order({book: 1})
-    few = _queries(admin_client, "/admin/inventory/book/")
+    few = page_queries(admin_client, "/admin/inventory/book/")
     for n in range(30):
         BookFactory(copies=n % 3, image="books/x.png")
 
-    assert _queries(admin_client, "/admin/inventory/book/") == few
+    assert page_queries(admin_client, "/admin/inventory/book/") == few
     page = admin_client.get("/admin/inventory/book/", {"q": "dune"}).content.decode()
     assert '<td class="field-available">2</td>' in page
     assert '<td class="field-in_stock">3</td>' in page
@@ -66,7 +57,7 @@ def test_the_book_page_has_bounded_queries_as_copies_grow(admin_client, copies, 
     big = BookFactory(copies=copies)
     place_order({big: 1})
 
-    assert _queries(admin_client, f"/admin/inventory/book/{big.pk}/change/") == _queries(
+    assert page_queries(admin_client, f"/admin/inventory/book/{big.pk}/change/") == page_queries(
         admin_client, f"/admin/inventory/book/{small.pk}/change/"
     )
 
@@ -120,13 +111,13 @@ def test_copies_are_searched_by_title_or_place(admin_client):
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_the_copy_list_has_bounded_queries(admin_client, rows, place_order):
+def test_the_copy_list_has_boundedpage_queries(admin_client, rows, place_order):
     book = BookFactory(copies=rows)
     order = place_order({book: 1})
     baseline = BookFactory(copies=1)
 
-    small = _queries(admin_client, f"/admin/inventory/bookitem/?book__id__exact={baseline.pk}")
-    large = _queries(admin_client, "/admin/inventory/bookitem/")
+    small = page_queries(admin_client, f"/admin/inventory/bookitem/?book__id__exact={baseline.pk}")
+    large = page_queries(admin_client, "/admin/inventory/bookitem/")
 
     assert large == small
     assert order

@@ -1,22 +1,13 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from bookshop.store.inventory.models import BookItem
 from bookshop.store.orders.models import Order, PackingSlot
 from bookshop.store.orders.services import order_complete, order_pack
 from tests.store.factories import BookFactory, BookItemFactory
 from tests.store.forms import form_data
+from tests.store.queries import page_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, url):
-    client.get(url)  # warm the per-process caches (content types) first
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _change_url(order):
@@ -63,14 +54,14 @@ def test_the_order_list_filters_and_searches(admin_client, place_order, order_of
     assert "someone@example.org" not in by_uuid
 
 
-def test_the_order_list_has_bounded_queries(admin_client, place_order):
+def test_the_order_list_has_boundedpage_queries(admin_client, place_order):
     book = BookFactory(copies=60)
     place_order({book: 2})
-    few = _queries(admin_client, "/admin/orders/order/")
+    few = page_queries(admin_client, "/admin/orders/order/")
     for _ in range(20):
         place_order({book: 2})
 
-    assert _queries(admin_client, "/admin/orders/order/") == few
+    assert page_queries(admin_client, "/admin/orders/order/") == few
 
 
 def test_the_order_page_has_bounded_queries_as_slots_grow(admin_client, place_order, staff):
@@ -84,7 +75,9 @@ def test_the_order_page_has_bounded_queries_as_slots_grow(admin_client, place_or
         order_id=big.pk, book_item_ids=list(big_book.items.values_list("pk", flat=True)[:15])
     )
 
-    assert _queries(admin_client, _change_url(big)) == _queries(admin_client, _change_url(small))
+    assert page_queries(admin_client, _change_url(big)) == page_queries(
+        admin_client, _change_url(small)
+    )
 
 
 def test_the_order_page_links_its_pick_list(admin_client, order_of_three):
@@ -266,7 +259,7 @@ def test_the_pick_list_sorts_picked_copies_by_place_and_suggests_places(
     assert "1 Long Street" in html
 
 
-def test_the_pick_list_has_bounded_queries(admin_client, place_order):
+def test_the_pick_list_has_boundedpage_queries(admin_client, place_order):
     small_book, big_book = BookFactory(copies=3), BookFactory(copies=50)
     small = place_order({small_book: 1})
     big = place_order({big_book: 30, **{BookFactory(copies=2): 1 for _ in range(5)}})
@@ -274,7 +267,7 @@ def test_the_pick_list_has_bounded_queries(admin_client, place_order):
         order_id=big.pk, book_item_ids=list(big_book.items.values_list("pk", flat=True)[:20])
     )
 
-    assert _queries(admin_client, f"/admin/orders/order/{big.pk}/pick-list/") == _queries(
+    assert page_queries(admin_client, f"/admin/orders/order/{big.pk}/pick-list/") == page_queries(
         admin_client, f"/admin/orders/order/{small.pk}/pick-list/"
     )
 

@@ -263,6 +263,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_help_text = "Customer email or shop order id (UUID)."
     actions = ["mark_success", "mark_fail"]
     inlines = [OrderItemInline, PackingSlotInline, OrderEventInline, ShippedCopyInline]
+    # What the shop sent and when: shown, never edited; the status moves through services.
     readonly_fields = [
         "shop_order_id",
         "customer_email",
@@ -273,20 +274,7 @@ class OrderAdmin(admin.ModelAdmin):
         "pick_list",
     ]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "shop_order_id",
-                    "customer_email",
-                    "delivery_address",
-                    "created_by",
-                    "created_at",
-                    "updated_at",
-                    "pick_list",
-                ]
-            },
-        ),
+        (None, {"fields": readonly_fields}),
         ("Status", {"fields": ["status", "fail_reason"]}),
     ]
 
