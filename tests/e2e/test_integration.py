@@ -104,6 +104,18 @@ def test_price_copies_and_deactivation_reach_the_shop_within_a_sync(stack, staff
     wait_for(lambda: "no longer available" in shopper.book_page(gone_id), timeout=WITHIN_ONE_SYNC)
 
 
+def customer_with_cart(
+    staff, shopper: Shopper, *, copies: int, quantity: int, price: str = "10.00"
+) -> tuple[dict, str]:
+    """A new book in the store and a new customer with `quantity` of it in the cart, once
+    the shop has synced it; returns the store's book and the customer's email."""
+    book = new_book(staff, copies=copies, price=price)
+    email = shopper.register(f"reader{uuid.uuid4().hex[:8]}")
+    book_id = wait_for(lambda: _try_find(shopper, book["title"]), timeout=WITHIN_ONE_SYNC)
+    shopper.add(book_id, quantity)
+    return book, email
+
+
 def _try_find(shopper: Shopper, title: str) -> int | None:
     try:
         return shopper.find_book(title)
@@ -112,10 +124,7 @@ def _try_find(shopper: Shopper, title: str) -> int | None:
 
 
 def test_an_order_goes_from_checkout_to_completed_with_one_email_per_step(stack, staff, shopper):
-    book = new_book(staff, copies=3, price="8.50")
-    email = shopper.register(f"reader{uuid.uuid4().hex[:8]}")
-    book_id = wait_for(lambda: _try_find(shopper, book["title"]), timeout=WITHIN_ONE_SYNC)
-    shopper.add(book_id, 2)
+    book, email = customer_with_cart(staff, shopper, copies=3, quantity=2, price="8.50")
 
     order_id = shopper.checkout()
 
@@ -147,10 +156,7 @@ def test_an_order_goes_from_checkout_to_completed_with_one_email_per_step(stack,
 
 
 def test_an_order_for_more_copies_than_exist_fails_with_the_reason(stack, staff, shopper):
-    book = new_book(staff, copies=2)
-    email = shopper.register(f"reader{uuid.uuid4().hex[:8]}")
-    book_id = wait_for(lambda: _try_find(shopper, book["title"]), timeout=WITHIN_ONE_SYNC)
-    shopper.add(book_id, 2)
+    book, email = customer_with_cart(staff, shopper, copies=2, quantity=2)
     # The store sells the copies elsewhere before the shop hears of it.
     stack.stop("beat")
     try:
@@ -208,10 +214,7 @@ def test_orders_placed_while_the_store_is_down_reach_it_exactly_once(stack, staf
 
 
 def test_a_worker_killed_mid_submission_loses_and_doubles_nothing(stack, staff, shopper):
-    book = new_book(staff, copies=2)
-    email = shopper.register(f"reader{uuid.uuid4().hex[:8]}")
-    book_id = wait_for(lambda: _try_find(shopper, book["title"]), timeout=WITHIN_ONE_SYNC)
-    shopper.add(book_id, 1)
+    _, email = customer_with_cart(staff, shopper, copies=2, quantity=1)
 
     # A frozen store holds the submission's request open: the worker is inside it.
     stack.freeze("store")
