@@ -246,21 +246,27 @@ class StoreClient:
     ) -> Iterator[list[BookData]]:
         """Pages of books changed after `updated_after` (all books when None), oldest
         change first, so a caller may store its cursor after each page."""
-        params: dict[str, Any] = {"ordering": "updated_at", "page_size": page_size}
-        if updated_after is not None:
-            params["updated_after"] = updated_after.isoformat()
-        for page in self.paginate("books/", params):
-            yield _checked(page, _BOOK_KEYS, "book")
+        return self._changed("books/", _BOOK_KEYS, "book", updated_after, page_size)
 
     def orders_changed(
         self, *, updated_after: datetime | None = None, page_size: int = 200
     ) -> Iterator[list[OrderData]]:
         """Pages of this account's orders changed after `updated_after`, oldest first."""
+        return self._changed("orders/", _ORDER_KEYS, "order", updated_after, page_size)
+
+    def _changed(
+        self,
+        path: str,
+        keys: frozenset[str],
+        what: str,
+        updated_after: datetime | None,
+        page_size: int,
+    ) -> Iterator[list[Any]]:
         params: dict[str, Any] = {"ordering": "updated_at", "page_size": page_size}
         if updated_after is not None:
             params["updated_after"] = updated_after.isoformat()
-        for page in self.paginate("orders/", params):
-            yield _checked(page, _ORDER_KEYS, "order")
+        for page in self.paginate(path, params):
+            yield _checked(page, keys, what)
 
     def order_create(
         self,
