@@ -38,12 +38,8 @@ class PriceRangeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BookItemInline(admin.TabularInline):
-    model = BookItem
-    fields = ["place", "status", "picked_for"]
-    readonly_fields = ["status", "picked_for"]
-    extra = 1
-    show_change_link = True
+class CopyPickedFor:
+    """What both copy listings show: the order a copy is picked for, fetched with it."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("book", "packing_slot")
@@ -52,6 +48,14 @@ class BookItemInline(admin.TabularInline):
     def picked_for(self, item: BookItem):
         slot = getattr(item, "packing_slot", None)
         return f"order {slot.order_id}" if slot else "-"
+
+
+class BookItemInline(CopyPickedFor, admin.TabularInline):
+    model = BookItem
+    fields = ["place", "status", "picked_for"]
+    readonly_fields = ["status", "picked_for"]
+    extra = 1
+    show_change_link = True
 
 
 def _cover(book: Book, size: int):
@@ -143,7 +147,7 @@ class BookAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookItem)
-class BookItemAdmin(admin.ModelAdmin):
+class BookItemAdmin(CopyPickedFor, admin.ModelAdmin):
     list_display = ["id", "book", "place", "status", "picked_for", "updated_at"]
     list_filter = ["status"]
     search_fields = ["book__title", "place"]
@@ -151,14 +155,6 @@ class BookItemAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "picked_for"]
     fields = ["book", "place", "status", "picked_for"]
     list_per_page = 100
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("book", "packing_slot")
-
-    @admin.display(description="picked for order")
-    def picked_for(self, item: BookItem):
-        slot = getattr(item, "packing_slot", None)
-        return f"order {slot.order_id}" if slot else "-"
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
