@@ -12,7 +12,7 @@ from django.utils import timezone
 from bookshop.shop.catalog.models import Book
 from bookshop.shop.catalog.services import CATALOG_SYNC_NAME, catalog_sync
 from bookshop.shop.core.models import SyncState
-from bookshop.shop.store_client import StoreClient, StoreUnavailable
+from bookshop.shop.store_client import StoreClient, StoreMalformed, StoreUnavailable
 from tests.shop.factories import BookFactory, store_book
 from tests.shop.fake_store import Reply
 
@@ -207,3 +207,27 @@ def test_a_book_with_a_garbage_price_fails_the_run_and_keeps_the_cursor(fake_sto
     state = SyncState.objects.get(name=CATALOG_SYNC_NAME)
     assert state.cursor == before
     assert "price is not a number" in state.last_error
+
+
+def test_a_timestamp_without_a_zone_is_read_as_utc_and_the_sync_goes_on(fake_store):
+    fake_store.reply(BOOKS, page(store_book(id=1, updated_at="2026-01-01T10:00:00")))
+
+    result = sync()
+
+    assert result.written == 1
+    utc_ten = datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert Book.objects.get(store_id=1).store_updated_at == utc_ten
+    state = SyncState.objects.get(name=CATALOG_SYNC_NAME)
+    assert (state.cursor, state.last_error) == (utc_ten, "")
+
+
+def test_a_timestamp_that_is_not_one_fails_the_run_and_says_so(fake_store):
+    fake_store.reply(BOOKS, page(store_book(id=1, updated_at="yesterday")))
+
+    with pytest.raises(StoreMalformed, match="not ISO 8601"):
+        sync()
+
+    state = SyncState.objects.get(name=CATALOG_SYNC_NAME)
+    assert state.cursor is None
+    assert "yesterday" in state.last_error
+    assert not Book.objects.exists()

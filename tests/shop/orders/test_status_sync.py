@@ -93,6 +93,17 @@ def test_a_second_run_over_the_same_states_changes_and_writes_nothing(fake_store
 
 
 @pytest.mark.django_db
+def test_a_timestamp_without_a_zone_is_the_store_s_utc(fake_store):
+    order = OrderFactory()
+    fake_store.reply(ORDERS, page(store_order(order, updated_at="2026-11-25T10:00:00")))
+
+    assert sync().moved == 1
+
+    state = SyncState.objects.get(name=STATUS_SYNC_NAME)
+    assert state.cursor == datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+
+@pytest.mark.django_db
 def test_an_older_state_never_moves_an_order_back(fake_store):
     order = OrderFactory(status=Status.SUCCESS)
     fake_store.reply(ORDERS, page(store_order(order, status="in_work")))

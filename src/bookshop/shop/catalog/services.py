@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from bookshop.shop.catalog.models import Book
-from bookshop.shop.core.services import sync_advance, sync_failed, sync_succeeded, sync_window
-from bookshop.shop.store_client import StoreClient, StoreError
+from bookshop.shop.core.services import sync_poll
+from bookshop.shop.core.timestamps import store_datetime
+from bookshop.shop.store_client import BookData, StoreClient
 
 CATALOG_SYNC_NAME = "catalog"
 
@@ -35,19 +35,7 @@ _UPDATE_FIELDS = [
 _CHUNK = 500
 
 
-def _parse_updated_at(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        parsed = parse_datetime(str(value))
-        if parsed is None:
-            raise ValueError(f"updated_at is not an ISO 8601 date-time: {value!r}")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
-    return parsed
-
-
-def _book_from_store(data: dict[str, Any], synced_at: datetime) -> Book:
+def _book_from_store(data: Mapping[str, Any], synced_at: datetime) -> Book:
     try:
         price = Decimal(str(data["price"])).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
@@ -64,12 +52,12 @@ def _book_from_store(data: dict[str, Any], synced_at: datetime) -> Book:
         image_url=data.get("image") or "",
         quantity=max(0, int(data.get("quantity") or 0)),
         is_active=bool(data.get("is_active", True)),
-        store_updated_at=_parse_updated_at(data["updated_at"]),
+        store_updated_at=store_datetime(data["updated_at"]),
         synced_at=synced_at,
     )
 
 
-def book_upsert_many(*, books: list[dict[str, Any]]) -> int:
+def book_upsert_many(*, books: Sequence[Mapping[str, Any]]) -> int:
     """Insert or update mirror rows from Store API book dicts; return how many were written.
 
     Idempotent: the same page applied twice leaves the same rows, and writes nothing the
@@ -146,36 +134,33 @@ class CatalogSyncResult:
 def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResult:
     """Apply the store's catalogue changes since the last run to the mirror.
 
-    Pages through the books changed after the cursor (looking back over an overlap window
-    until the cursor is settled: see core.services), upserts each page and only then moves
-    the cursor to the newest change it holds, so a run cut short resumes where it stopped.
-    With nothing changed that costs one request and no writes. `full` reads the whole
-    catalogue and also hides books the store no longer returns at all.
+    One `sync_poll` (core.services) over the books changed after the cursor: each page is
+    upserted, then the cursor moves on. With nothing changed that costs one request and no
+    writes. `full` reads the whole catalogue and also hides books the store no longer
+    returns at all.
     """
-    overlap = timedelta(seconds=settings.CATALOG_SYNC_OVERLAP)
-    window = sync_window(name=CATALOG_SYNC_NAME, overlap=overlap, full=full)
-    newest = window.cursor
-    pages = received = written = 0
     present: set[int] = set()
-    try:
-        for page in client.books_changed(
-            updated_after=window.since, page_size=settings.CATALOG_SYNC_PAGE_SIZE
-        ):
-            pages += 1
-            received += len(page)
-            written += book_upsert_many(books=page)
-            if full:
-                present.update(int(book["id"]) for book in page)
-            if page:
-                page_newest = max(_parse_updated_at(book["updated_at"]) for book in page)
-                if newest is None or page_newest > newest:
-                    newest = page_newest
-                    sync_advance(name=CATALOG_SYNC_NAME, cursor=newest)
-    except (StoreError, ValueError) as exc:
-        sync_failed(name=CATALOG_SYNC_NAME, error=f"{type(exc).__name__}: {exc}")
-        raise
+
+    def fetch(since: datetime | None) -> Iterator[list[BookData]]:
+        return client.books_changed(updated_after=since, page_size=settings.CATALOG_SYNC_PAGE_SIZE)
+
+    def apply(page: Sequence[BookData]) -> int:
+        if full:
+            present.update(int(book["id"]) for book in page)
+        return book_upsert_many(books=page)
+
+    poll = sync_poll(
+        name=CATALOG_SYNC_NAME,
+        overlap=timedelta(seconds=settings.CATALOG_SYNC_OVERLAP),
+        fetch=fetch,
+        apply=apply,
+        full=full,
+    )
     deactivated = book_deactivate_missing(present_store_ids=present) if full else 0
-    sync_succeeded(window=window, newest=newest)
     return CatalogSyncResult(
-        pages=pages, received=received, written=written, deactivated=deactivated, cursor=newest
+        pages=poll.pages,
+        received=poll.received,
+        written=poll.applied,
+        deactivated=deactivated,
+        cursor=poll.cursor,
     )

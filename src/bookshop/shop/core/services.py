@@ -6,17 +6,26 @@ older than the overlap window a poll looks back over that window too. Once one p
 done so after the window closed, every row at or before the cursor has been seen: the
 cursor is *settled*, and a quiet poll asks only for what is newer, gets nothing back and
 writes nothing.
+
+`sync_poll` is that loop, written once; the catalogue sync and the order status sync each
+give it what to fetch and how to apply a page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
 
 from bookshop.shop.core.models import SyncState
+from bookshop.shop.core.timestamps import store_datetime
+
+# One row as the store lists it: any mapping with the store's `updated_at`.
+Row = TypeVar("Row", bound=Mapping[str, Any])
 
 # A sync that finds nothing new writes nothing, except this often, so that the admin can
 # still tell a quiet store from a stuck sync.
@@ -88,3 +97,50 @@ def sync_failed(*, name: str, error: str) -> None:
     SyncState.objects.update_or_create(
         name=name, defaults={"last_error": error[:2000], "last_started_at": timezone.now()}
     )
+
+
+@dataclass(frozen=True)
+class SyncPollResult:
+    pages: int
+    received: int  # rows the store sent, the overlap's repeats included
+    applied: int  # what the `apply` calls reported as changed
+    cursor: datetime | None  # the newest change applied, after the poll
+
+
+def sync_poll(
+    *,
+    name: str,
+    overlap: timedelta,
+    fetch: Callable[[datetime | None], Iterable[Sequence[Row]]],
+    apply: Callable[[Sequence[Row]], int],
+    full: bool = False,
+) -> SyncPollResult:
+    """Apply the store's changes to `name`'s rows since its cursor, page by page.
+
+    `fetch(since)` yields the pages of rows changed after `since` (all of them when None),
+    oldest change first; `apply(page)` writes one page and returns how many rows it
+    changed, and must be idempotent (the overlap window hands it rows it has seen). After
+    each page the cursor moves to the newest `updated_at` the page holds, so a poll cut
+    short resumes where it stopped. A settled poll with nothing new is one fetch and no
+    write. `full` asks for everything. Any error is recorded on the SyncState, for the
+    admin to show, and raised.
+    """
+    window = sync_window(name=name, overlap=overlap, full=full)
+    newest = window.cursor
+    pages = received = applied = 0
+    try:
+        for page in fetch(window.since):
+            pages += 1
+            received += len(page)
+            applied += apply(page)
+            if page:
+                page_newest = max(store_datetime(row["updated_at"]) for row in page)
+                if newest is None or page_newest > newest:
+                    newest = page_newest
+                    sync_advance(name=name, cursor=newest)
+    except Exception as exc:
+        # Whatever the fault, including a bug, the admin must see that the sync is stuck.
+        sync_failed(name=name, error=f"{type(exc).__name__}: {exc}")
+        raise
+    sync_succeeded(window=window, newest=newest)
+    return SyncPollResult(pages=pages, received=received, applied=applied, cursor=newest)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import uuid as uuid_module
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +14,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
-from bookshop.shop.core.services import sync_advance, sync_failed, sync_succeeded, sync_window
+from bookshop.shop.core.services import sync_poll
 from bookshop.shop.orders.models import (
     DELIVERY_ADDRESS_MAX_LENGTH,
     PHONE_MAX_LENGTH,
@@ -30,9 +30,7 @@ from bookshop.shop.store_client import (
     OrderData,
     Shortage,
     StoreClient,
-    StoreError,
     StoreInsufficientStock,
-    StoreMalformed,
     StoreRejected,
 )
 
@@ -368,40 +366,36 @@ class StatusSyncResult:
 def orders_sync_status(*, client: StoreClient) -> StatusSyncResult:
     """Apply the status changes of the shop's orders in the store since the last run.
 
-    Looks back over an overlap window until the cursor is settled (core.services), because
-    the store's rows may commit out of timestamp order; re-applying a state is a no-op.
+    One `sync_poll` (core.services) over the orders changed after the cursor; re-applying
+    a state is a no-op, so the poll's overlap window costs no writes.
     """
-    overlap = timedelta(seconds=settings.ORDER_STATUS_SYNC_OVERLAP)
-    window = sync_window(name=STATUS_SYNC_NAME, overlap=overlap)
-    newest = window.cursor
-    pages = received = moved = 0
-    try:
-        for page in client.orders_changed(updated_after=window.since):
-            pages += 1
-            received += len(page)
-            by_uuid = {
-                str(order.uuid): order
-                for order in Order.objects.filter(uuid__in=[d["shop_order_id"] for d in page])
-            }
-            for data in page:
-                order = by_uuid.get(data["shop_order_id"])
-                if order is None:
-                    logger.warning(
-                        "order.sync unknown shop_order_id=%s store_order=%s",
-                        data["shop_order_id"], data["id"],
-                    )  # fmt: skip
-                    continue
-                moved += order_apply_store_state(order=order, data=data, actor=STATUS_SYNC)
-            if page:
-                page_newest = max(_parse_time(d["updated_at"]) for d in page)
-                if newest is None or page_newest > newest:
-                    newest = page_newest
-                    sync_advance(name=STATUS_SYNC_NAME, cursor=newest)
-    except StoreError as exc:
-        sync_failed(name=STATUS_SYNC_NAME, error=str(exc))
-        raise
-    sync_succeeded(window=window, newest=newest)
-    return StatusSyncResult(pages=pages, received=received, moved=moved, cursor=newest)
+
+    def apply(page: Sequence[OrderData]) -> int:
+        by_uuid = {
+            str(order.uuid): order
+            for order in Order.objects.filter(uuid__in=[d["shop_order_id"] for d in page])
+        }
+        moved = 0
+        for data in page:
+            order = by_uuid.get(data["shop_order_id"])
+            if order is None:
+                logger.warning(
+                    "order.sync unknown shop_order_id=%s store_order=%s",
+                    data["shop_order_id"], data["id"],
+                )  # fmt: skip
+                continue
+            moved += order_apply_store_state(order=order, data=data, actor=STATUS_SYNC)
+        return moved
+
+    poll = sync_poll(
+        name=STATUS_SYNC_NAME,
+        overlap=timedelta(seconds=settings.ORDER_STATUS_SYNC_OVERLAP),
+        fetch=lambda since: client.orders_changed(updated_after=since),
+        apply=apply,
+    )
+    return StatusSyncResult(
+        pages=poll.pages, received=poll.received, moved=poll.applied, cursor=poll.cursor
+    )
 
 
 def orders_resubmit_stuck(*, older_than: timedelta, limit: int = 500) -> list[int]:
@@ -435,10 +429,3 @@ def notifications_resend_stuck(*, older_than: timedelta, limit: int = 500) -> li
     if ids:
         logger.warning("notification.sweep requeued=%s", len(ids))
     return ids
-
-
-def _parse_time(value: str) -> datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise StoreMalformed(f"store sent a date-time that is not ISO 8601: {value!r}")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
