@@ -4,7 +4,7 @@ import pytest
 
 from bookshop.shop.core.models import SyncState
 from bookshop.shop.orders.models import Order
-from bookshop.shop.orders.services import order_transition
+from bookshop.shop.orders.transitions import order_advance
 from tests.shop.factories import BookFactory, UserFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_admin_searches_orders_by_email_number_and_uuid(staff_client):
 def test_admin_filters_orders_by_status(staff_client):
     pending = order_with_items()
     failed = order_with_items()
-    order_transition(order=failed, to_status=Order.Status.FAIL, note="No stock")
+    order_advance(order=failed, to_status=Order.Status.FAIL, note="No stock")
 
     response = staff_client.get("/admin/orders/order/", {"status__exact": "fail"})
 
@@ -54,7 +54,7 @@ def test_admin_filters_orders_by_status(staff_client):
 
 def test_admin_order_page_shows_items_and_history_read_only(staff_client):
     order = order_with_items(items=2)
-    order_transition(order=order, to_status=Order.Status.IN_WORK, actor="store sync")
+    order_advance(order=order, to_status=Order.Status.IN_WORK, actor="store sync")
 
     response = staff_client.get(f"/admin/orders/order/{order.pk}/change/")
 

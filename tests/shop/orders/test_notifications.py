@@ -8,12 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from bookshop.shop.orders.models import Notification, Order
-from bookshop.shop.orders.notifications import notification_send
-from bookshop.shop.orders.services import (
-    NOTIFY_ON,
-    notifications_resend_stuck,
-    order_transition,
-)
+from bookshop.shop.orders.notifications import notification_send, notifications_resend_stuck
+from bookshop.shop.orders.transitions import NOTIFY_ON, order_advance
 from tests.shop.factories import OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +26,7 @@ def order(settings):
 
 def owed(order, to_status, note=""):
     """Move the order and return the email the move owes the customer."""
-    order_transition(order=order, to_status=to_status, note=note, actor="store sync")
+    order_advance(order=order, to_status=to_status, note=note, actor="store sync")
     return Notification.objects.get(order=order, kind=NOTIFY_ON[to_status])
 
 
@@ -62,8 +58,8 @@ def test_the_failed_email_says_why(order):
 
 
 def test_the_completed_email(order):
-    order_transition(order=order, to_status=Status.IN_WORK)
-    order_transition(order=order, to_status=Status.SUCCESS)
+    order_advance(order=order, to_status=Status.IN_WORK)
+    order_advance(order=order, to_status=Status.SUCCESS)
 
     for notification in Notification.objects.filter(order=order):
         notification_send(notification_id=notification.pk)

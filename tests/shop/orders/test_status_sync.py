@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookshop.shop.core.models import SyncState
 from bookshop.shop.orders.models import Notification, Order
-from bookshop.shop.orders.services import STATUS_SYNC_NAME, orders_sync_status
+from bookshop.shop.orders.status_sync import STATUS_SYNC_NAME, orders_sync_status
 from bookshop.shop.store_client import StoreClient
 from tests.shop.factories import OrderFactory
 from tests.shop.fake_store import Reply

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bookshop.shop.orders.models import Notification, Order
-from bookshop.shop.orders.services import (
+from bookshop.shop.orders.submission import (
     REJECTED_REASON,
     order_submit,
     orders_resubmit_stuck,

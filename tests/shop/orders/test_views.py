@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from bookshop.shop.orders.models import Order
-from bookshop.shop.orders.services import order_transition
+from bookshop.shop.orders.transitions import order_advance
 from tests.shop.factories import BookFactory, UserFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
@@ -153,15 +153,15 @@ def test_checkout_refuses_a_cart_that_is_no_longer_available(client, customer):
 
 
 def test_a_failure_mid_checkout_shows_an_error_and_keeps_the_cart(client, customer, monkeypatch):
-    from bookshop.shop.orders import services
+    from bookshop.shop.orders import placing
 
     book = BookFactory()
     client.post(f"/cart/add/{book.pk}/", {"quantity": "2"})
 
     def fail(**kwargs):
-        raise services.IntegrityError("injected")
+        raise placing.IntegrityError("injected")
 
-    monkeypatch.setattr(services.OrderItem.objects, "bulk_create", fail)
+    monkeypatch.setattr(placing.OrderItem.objects, "bulk_create", fail)
     client.raise_request_exception = False
     response = place_order(client)
 
@@ -235,7 +235,7 @@ def test_status_badges(client, customer, status, label):
     order = order_with_items(user=customer)
     if status != Status.PENDING:
         note = "Only 1 copy of Dune left." if status == Status.FAIL else ""
-        order_transition(order=order, to_status=status, note=note)
+        order_advance(order=order, to_status=status, note=note)
 
     list_page = client.get("/orders/").content.decode()
     detail_page = client.get(f"/orders/{order.pk}/").content.decode()

@@ -4,13 +4,14 @@ import logging
 
 from celery import shared_task
 
+from bookshop.shop import dispatch
 from bookshop.shop.catalog.services import catalog_sync
 from bookshop.shop.store_client import StoreClient, StoreError
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="shop.catalog.sync")
+@shared_task(name=dispatch.CATALOG_SYNC)
 def sync_catalog(full: bool = False) -> int:
     """Bring the mirror up to date with the store (beat, every CATALOG_SYNC_INTERVAL)."""
     try:

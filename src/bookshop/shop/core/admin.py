@@ -4,6 +4,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from bookshop.common.admin import ReadOnlyAdmin
+from bookshop.shop import dispatch
 from bookshop.shop.core.models import SyncState
 
 
@@ -25,15 +26,12 @@ class SyncStateAdmin(ReadOnlyAdmin):
 
     def sync_now(self, request: HttpRequest) -> HttpResponseRedirect:
         """Queue a catalogue sync (full with `full=1`) and an order status sync."""
-        from bookshop.shop.catalog.tasks import sync_catalog
-        from bookshop.shop.orders.tasks import sync_order_statuses
-
         if not self.has_view_permission(request):
             messages.error(request, "You may not start a sync.")
         else:
             full = request.POST.get("full") == "1"
-            sync_catalog.delay(full=full)
-            sync_order_statuses.delay()
+            dispatch.catalog_sync_enqueue(full=full)
+            dispatch.order_status_sync_enqueue()
             what = "A full catalogue reconciliation" if full else "A catalogue sync"
             messages.success(
                 request, f"{what} and an order status sync are queued; reload in a moment."

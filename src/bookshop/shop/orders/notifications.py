@@ -1,4 +1,5 @@
-"""The emails a customer gets about an order: composing them, and sending each one once."""
+"""The emails a customer gets about an order: composing them, sending each one once, and
+the sweep that resends those stuck unsent."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from bookshop.shop import dispatch
 from bookshop.shop.orders.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -87,3 +89,16 @@ def notification_send(*, notification_id: int) -> bool:
         notification.order_id, notification.order.uuid, notification.kind, notification.order.email,
     )  # fmt: skip
     return True
+
+
+def notifications_resend_stuck(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Queue again the emails owed for longer than `older_than` and not being sent."""
+    now = timezone.now()
+    owed = Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - older_than)
+    owed = owed.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    ids = list(owed.order_by("created_at").values_list("pk", flat=True)[:limit])
+    for notification_id in ids:
+        dispatch.notification_send_enqueue(notification_id=notification_id)
+    if ids:
+        logger.warning("notification.sweep requeued=%s", len(ids))
+    return ids

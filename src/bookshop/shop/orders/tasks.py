@@ -1,4 +1,6 @@
-"""Celery tasks of the shop's orders: thin wrappers over orders.services and notifications.
+"""Celery tasks of the shop's orders: thin wrappers over submission, status_sync and
+notifications. Nothing in the shop imports this module: it queues these tasks by name
+through bookshop.shop.dispatch.
 
 Every task takes ids, not objects, and is safe to run twice.
 """
@@ -13,8 +15,10 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from bookshop.shop.orders import services
-from bookshop.shop.orders.notifications import notification_send
+from bookshop.shop import dispatch
+from bookshop.shop.orders.notifications import notification_send, notifications_resend_stuck
+from bookshop.shop.orders.status_sync import orders_sync_status
+from bookshop.shop.orders.submission import order_submit, orders_resubmit_stuck
 from bookshop.shop.store_client import StoreClient, StoreError
 
 logger = logging.getLogger(__name__)
@@ -28,7 +32,7 @@ def submission_backoff(retries: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-@shared_task(bind=True, name="shop.orders.submit", max_retries=None)
+@shared_task(bind=True, name=dispatch.ORDER_SUBMIT, max_retries=None)
 def submit_order(self, order_id: int) -> str:
     """Send a placed (pending) order to the store.
 
@@ -37,7 +41,7 @@ def submit_order(self, order_id: int) -> str:
     """
     try:
         with StoreClient() as client:
-            return services.order_submit(order_id=order_id, client=client)
+            return order_submit(order_id=order_id, client=client)
     except StoreError as exc:
         if not exc.retryable:
             raise
@@ -54,12 +58,12 @@ def submit_order(self, order_id: int) -> str:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(name="shop.orders.sync_status")
+@shared_task(name=dispatch.ORDER_STATUS_SYNC)
 def sync_order_statuses() -> int:
     """Apply the store's status changes to the shop's orders (beat, every few seconds)."""
     try:
         with StoreClient() as client:
-            result = services.orders_sync_status(client=client)
+            result = orders_sync_status(client=client)
     except StoreError as exc:
         # The next beat tries again in a few seconds; no retry pile-up meanwhile.
         logger.warning("order.sync outcome=failed error=%s", exc)
@@ -69,18 +73,18 @@ def sync_order_statuses() -> int:
     return result.moved
 
 
-@shared_task(name="shop.orders.sweep")
+@shared_task(name=dispatch.PENDING_SWEEP)
 def sweep_pending() -> int:
     """Resubmit orders stuck in pending and resend emails stuck unsent (beat, each minute)."""
     age = timedelta(seconds=settings.PENDING_SWEEP_AGE)
-    orders = services.orders_resubmit_stuck(older_than=age)
-    emails = services.notifications_resend_stuck(older_than=age)
+    orders = orders_resubmit_stuck(older_than=age)
+    emails = notifications_resend_stuck(older_than=age)
     return len(orders) + len(emails)
 
 
 @shared_task(
     bind=True,
-    name="shop.mail.send_notification",
+    name=dispatch.NOTIFICATION_SEND,
     autoretry_for=(smtplib.SMTPException, OSError),
     retry_backoff=5,
     retry_backoff_max=600,

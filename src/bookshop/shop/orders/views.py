@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
 from bookshop.shop.orders.forms import CheckoutForm
+from bookshop.shop.orders.placing import CheckoutError, order_place
 from bookshop.shop.orders.selectors import (
     order_get_for_customer,
     order_last_delivery,
     order_list_for_customer,
 )
-from bookshop.shop.orders.services import CheckoutError, order_place
 
 
 @login_required

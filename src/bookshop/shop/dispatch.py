@@ -1,0 +1,44 @@
+"""Every task the shop queues, queued by name from here.
+
+The services queue work without importing the task modules, which import the services:
+no cycle, and one list of what the web processes and the syncs put on the broker. The
+tasks register under these names; the routes and beat's schedule in settings use them too
+(tests/shop/test_dispatch.py holds them together).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bookshop.shop.celery import app
+
+CATALOG_SYNC = "shop.catalog.sync"
+ORDER_SUBMIT = "shop.orders.submit"
+ORDER_STATUS_SYNC = "shop.orders.sync_status"
+PENDING_SWEEP = "shop.orders.sweep"
+NOTIFICATION_SEND = "shop.mail.send_notification"
+
+
+def _send(name: str, *args: Any, **kwargs: Any) -> None:
+    # send_task routes by name through CELERY_TASK_ROUTES, as .delay() would.
+    app.send_task(name, args=args, kwargs=kwargs)
+
+
+def catalog_sync_enqueue(*, full: bool = False) -> None:
+    """Queue a catalogue sync (a full reconciliation with `full`)."""
+    _send(CATALOG_SYNC, full=full)
+
+
+def order_submit_enqueue(*, order_id: int) -> None:
+    """Queue the submission of a pending order to the store."""
+    _send(ORDER_SUBMIT, order_id)
+
+
+def order_status_sync_enqueue() -> None:
+    """Queue an order status sync now, besides beat's."""
+    _send(ORDER_STATUS_SYNC)
+
+
+def notification_send_enqueue(*, notification_id: int) -> None:
+    """Queue the sending of one order email."""
+    _send(NOTIFICATION_SEND, notification_id)
