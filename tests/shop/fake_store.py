@@ -17,6 +17,8 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # True for a reply that breaks the Store API's contract on purpose (a fault to inject).
+    off_contract: bool = False
 
 
 @dataclass

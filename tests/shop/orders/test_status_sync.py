@@ -114,6 +114,22 @@ def test_an_older_state_never_moves_an_order_back(fake_store):
     assert order.status == Status.SUCCESS
 
 
+@pytest.mark.parametrize("store_status", ["on_hold", "pending", "Success"])
+@pytest.mark.django_db
+def test_a_status_the_map_does_not_know_moves_nothing_and_is_logged(
+    fake_store, caplog, store_status
+):
+    order = OrderFactory(status=Status.IN_WORK)
+    reply = page(store_order(order, status=store_status))
+    fake_store.reply(ORDERS, Reply(reply.status, reply.body, off_contract=True))
+
+    assert sync().moved == 0
+
+    order.refresh_from_db()
+    assert order.status == Status.IN_WORK
+    assert f"unknown_store_status='{store_status}'" in caplog.text
+
+
 @pytest.mark.django_db
 def test_an_order_the_shop_does_not_know_is_skipped_with_a_warning(fake_store, caplog):
     stranger = {

@@ -10,15 +10,21 @@ DELIVERY_ADDRESS_MAX_LENGTH = 500
 PHONE_MAX_LENGTH = 32
 
 
+class OrderStatus(models.TextChoices):
+    """The shop's order statuses: its own words, whatever the store calls its states
+    (orders.status_sync maps the store's to these)."""
+
+    PENDING = "pending", "Pending"  # saved by the shop, not yet accepted by the store
+    IN_WORK = "in_work", "Processing"
+    SUCCESS = "success", "Completed"
+    FAIL = "fail", "Failed"
+
+
 class Order(models.Model):
     """A customer's order as the shop keeps it. `id` is the order number customers see;
     `uuid` is what the store knows it by (its shop_order_id)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"  # saved by the shop, not yet accepted by the store
-        IN_WORK = "in_work", "Processing"
-        SUCCESS = "success", "Completed"
-        FAIL = "fail", "Failed"
+    Status = OrderStatus
 
     uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -56,7 +62,7 @@ class Order(models.Model):
                 condition=models.Q(total__gte=0), name="orders_order_total_gte_0"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "in_work", "success", "fail"]),
+                condition=models.Q(status__in=OrderStatus.values),
                 name="orders_order_status_valid",
             ),
         ]

@@ -22,20 +22,37 @@ STATUS_SYNC = "store sync"  # the actor of the moves the sync makes
 STATUS_SYNC_NAME = "order_status"  # its SyncState
 STORE_FAILED_REASON = "The store could not fulfil this order."
 
+# The store's order statuses (the `status` of its API's Order) and the shop status each one
+# means: the one place the two vocabularies meet. The shop's own `pending` (not yet
+# accepted) has no store status. A status the store adds is ignored, with a warning, until
+# it is mapped here; a test holds this map to the statuses the Store API schema declares.
+SHOP_STATUS_FOR_STORE_STATUS: dict[str, Order.Status] = {
+    "in_work": Status.IN_WORK,
+    "success": Status.SUCCESS,
+    "fail": Status.FAIL,
+}
+
 
 def order_apply_store_state(*, order: Order, data: OrderData, actor: str) -> bool:
     """Bring the shop's order up to the store's view of it; return whether it moved.
 
-    A state older than what the shop already shows (a slow sync racing a faster one) is
-    ignored: statuses only move forward.
+    The store's status is read through SHOP_STATUS_FOR_STORE_STATUS. A state older than
+    what the shop already shows (a slow sync racing a faster one) is ignored: statuses only
+    move forward.
     """
     if order.store_order_id is None:
         Order.objects.filter(pk=order.pk, store_order_id__isnull=True).update(
             store_order_id=data["id"]
         )
         order.store_order_id = data["id"]
-    target = data["status"]
-    if target == order.status or target not in TRANSITIONS:
+    target = SHOP_STATUS_FOR_STORE_STATUS.get(data["status"])
+    if target is None:
+        logger.warning(
+            "order.sync order=%s uuid=%s unknown_store_status=%r", order.pk, order.uuid,
+            data["status"],
+        )  # fmt: skip
+        return False
+    if target == order.status:
         return False
     if target not in TRANSITIONS[order.status]:
         logger.info(
