@@ -7,11 +7,14 @@ from tests.shop.fake_store import FakeStore
 
 @pytest.fixture
 def fake_store(settings):
-    """A scripted store on loopback, configured as the shop's STORE_API_URL."""
+    """A scripted store on loopback, configured as the shop's STORE_API_URL; fails the
+    test if a reply (or what the shop sent) breaks the Store API's schema."""
     with FakeStore() as store:
         settings.STORE_API_URL = store.url
         settings.STORE_API_TOKEN = "test-token"
         yield store
+    if store.violations:
+        pytest.fail("The fake store broke the Store API's schema:\n" + "\n".join(store.violations))
 
 
 @pytest.fixture

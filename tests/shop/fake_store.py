@@ -1,5 +1,11 @@
 """A real HTTP server on loopback that answers as scripted: faults on purpose, for the
-store client's error handling. The e2e suite talks to the real store."""
+store client's error handling. The e2e suite talks to the real store.
+
+Every reply it serves, and every JSON body the shop sends it, is checked against the
+committed Store API schema (tests/shop/store_contract.py); what breaks the contract is kept
+in `violations`, and the `fake_store` fixture fails the test with them. A reply that breaks
+the contract on purpose says so (`off_contract=True`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.shop.store_contract import store_contract
 
 
 @dataclass
@@ -33,6 +41,7 @@ class FakeStore:
     def __init__(self) -> None:
         self.replies: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
+        self.violations: list[str] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +53,7 @@ class FakeStore:
                 path = self.path.split("?", 1)[0]
                 queue = fake.replies.get(path) or [Reply(404, {"detail": "Not found."})]
                 reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                fake.check(fake.seen[-1], reply)
                 time.sleep(reply.delay)
                 payload = b"" if reply.body is None else json.dumps(reply.body).encode()
                 self.send_response(reply.status)
@@ -70,6 +80,18 @@ class FakeStore:
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
+
+    def check(self, seen: Seen, reply: Reply) -> None:
+        """Keep every way this exchange breaks the Store API's schema."""
+        contract = store_contract()
+        request_schema = contract.request_schema(seen.method, seen.path)
+        if request_schema is not None and seen.body:
+            for error in contract.errors(request_schema, json.loads(seen.body)):
+                self.violations.append(f"the shop sent {seen.method} {seen.path}: {error}")
+        if not reply.off_contract:
+            self.violations += contract.problems(
+                method=seen.method, path=seen.path, status=reply.status, body=reply.body
+            )
 
     def reply(self, path: str, *replies: Reply) -> None:
         """Answer requests for `path` with these replies in turn; the last one repeats."""

@@ -20,6 +20,16 @@ from bookshop.shop.store_client import (
 from tests.shop.fake_store import Reply
 
 WHOAMI = "/api/v1/me/"
+ORDERS = "/api/v1/orders/"
+
+
+def create_order(client, items=((7, 2),)):
+    return client.order_create(
+        shop_order_id=UUID("6c9a4a0e-8f8a-4a57-9d43-2b8a4f0f1c11"),
+        customer_email="reader@example.com",
+        delivery_address="1 Main St",
+        items=list(items),
+    )
 
 
 def test_whoami_sends_the_token_and_reads_the_identity(fake_store):
@@ -44,24 +54,38 @@ def test_the_token_file_is_read_when_no_token_is_set(fake_store, settings, tmp_p
 
 
 @pytest.mark.parametrize(
-    ("status", "error"),
+    ("status", "body", "error"),
     [
-        (400, StoreBadRequest),
-        (401, StoreAuthError),
-        (403, StoreAuthError),
-        (404, StoreNotFound),
-        (409, StoreConflict),
+        (400, {"items": ["This list may not be empty."]}, StoreBadRequest),
+        (401, {"detail": "Invalid token."}, StoreAuthError),
+        (403, {"detail": "You do not have permission to perform this action."}, StoreAuthError),
+        (
+            409,
+            {"code": "shop_order_id_conflict", "detail": "Used for another order."},
+            StoreConflict,
+        ),
     ],
 )
-def test_client_errors_are_final_and_carry_the_payload(fake_store, status, error):
-    fake_store.reply(WHOAMI, Reply(status, {"detail": "no"}))
+def test_client_errors_are_final_and_carry_the_payload(fake_store, status, body, error):
+    fake_store.reply(ORDERS, Reply(status, body))
 
     with StoreClient() as client, pytest.raises(error) as raised:
-        client.whoami()
+        create_order(client)
 
     assert raised.value.retryable is False
     assert raised.value.status == status
-    assert raised.value.payload == {"detail": "no"}
+    assert raised.value.payload == body
+
+
+def test_not_found_is_final(fake_store):
+    fake_store.reply(
+        "/api/v1/orders/5/", Reply(404, {"detail": "No Order matches the given query."})
+    )
+
+    with StoreClient() as client, pytest.raises(StoreNotFound) as raised:
+        client.request("GET", "orders/5/")
+
+    assert raised.value.retryable is False
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -102,16 +126,17 @@ def test_a_slow_store_times_out(fake_store):
 
 
 def test_paginate_follows_next_links(fake_store):
+    one, two, three = ({**BOOK, "id": n} for n in (1, 2, 3))
     fake_store.reply(
         "/api/v1/books/",
-        Reply(200, {"next": f"{fake_store.url}/api/v1/books/?cursor=2", "results": [1, 2]}),
-        Reply(200, {"next": None, "results": [3]}),
+        Reply(200, {"next": f"{fake_store.url}/api/v1/books/?cursor=2", "results": [one, two]}),
+        Reply(200, {"next": None, "results": [three]}),
     )
 
     with StoreClient() as client:
         pages = list(client.paginate("books/", {"page_size": 2}))
 
-    assert pages == [[1, 2], [3]]
+    assert pages == [[one, two], [three]]
     assert [seen.path for seen in fake_store.seen] == [
         "/api/v1/books/?page_size=2",
         "/api/v1/books/?cursor=2",
@@ -183,7 +208,9 @@ def test_books_changed_asks_for_changes_in_update_order(fake_store):
 
 def test_a_book_missing_a_field_is_a_malformed_answer(fake_store):
     broken = {key: value for key, value in BOOK.items() if key != "quantity"}
-    fake_store.reply("/api/v1/books/", Reply(200, {"next": None, "results": [broken]}))
+    fake_store.reply(
+        "/api/v1/books/", Reply(200, {"next": None, "results": [broken]}, off_contract=True)
+    )
 
     with StoreClient() as client, pytest.raises(StoreMalformed, match="quantity"):
         list(client.books_changed())
@@ -234,7 +261,10 @@ def test_order_create_names_the_shortages(fake_store):
 
 
 def test_another_conflict_is_a_plain_conflict(fake_store):
-    fake_store.reply("/api/v1/orders/", Reply(409, {"code": "shop_order_id_conflict"}))
+    fake_store.reply(
+        "/api/v1/orders/",
+        Reply(409, {"code": "shop_order_id_conflict", "detail": "Used for another order."}),
+    )
 
     with StoreClient() as client, pytest.raises(StoreConflict) as raised:
         client.order_create(

@@ -100,9 +100,16 @@ def test_the_reason_names_every_short_book():
     ) == ("Not enough stock: 0 copies of “Dune” left; 2 copies of “Emma” left (you asked for 5).")
 
 
-@pytest.mark.parametrize("status", [400, 401, 403])
-def test_a_rejected_order_fails_and_is_logged_loudly(fake_store, order, status, caplog):
-    fake_store.reply(ORDERS, Reply(status, {"detail": "no"}))
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, {"items": ["This list may not be empty."]}),
+        (401, {"detail": "Invalid token."}),
+        (403, {"detail": "You do not have permission to perform this action."}),
+    ],
+)
+def test_a_rejected_order_fails_and_is_logged_loudly(fake_store, order, status, body, caplog):
+    fake_store.reply(ORDERS, Reply(status, body))
 
     with caplog.at_level(logging.ERROR):
         assert submit(order) == "rejected"
@@ -114,7 +121,7 @@ def test_a_rejected_order_fails_and_is_logged_loudly(fake_store, order, status, 
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_a_store_in_trouble_leaves_the_order_pending_for_a_retry(fake_store, order, status):
-    fake_store.reply(ORDERS, Reply(status, {"detail": "busy"}))
+    fake_store.reply(ORDERS, Reply(status, {"detail": "Request was throttled."}))
 
     with pytest.raises(StoreUnavailable):
         submit(order)
