@@ -1,11 +1,13 @@
-"""The shop against the committed Store API schema (docs/store-api.yaml): every canned
-store reply follows it, and the checks themselves catch a drift."""
+"""The shop against the committed Store API schema (docs/store-api.yaml): the store client's
+types and every canned store reply follow it, and the checks themselves catch a drift."""
 
+from typing import NotRequired, TypedDict
 from uuid import UUID
 
 import pytest
 
-from bookshop.shop.store_client import StoreClient
+from bookshop.shop.orders.status_sync import SHOP_STATUS_FOR_STORE_STATUS
+from bookshop.shop.store_client import BookData, Identity, OrderData, Shortage, StoreClient
 from tests.shop.factories import OrderFactory, store_book
 from tests.shop.fake_store import FakeStore, Reply
 from tests.shop.orders.test_submission import store_order
@@ -18,6 +20,74 @@ ORDERS = "/api/v1/orders/"
 @pytest.fixture(scope="module")
 def contract():
     return store_contract()
+
+
+def shortage_schema(contract):
+    """The schema of one short line in the 409 answer to an order."""
+    for branch in contract.branches(contract.response_schema("POST", ORDERS, 409)):
+        if "items" in (branch.get("properties") or {}):
+            return contract.items(branch["properties"]["items"])
+    raise AssertionError("the 409 answer to POST /api/v1/orders/ has no short lines")
+
+
+# -- the store client's types --------------------------------------------------------------
+
+
+def test_a_book_as_the_client_types_it_is_a_book_of_the_schema(contract):
+    assert contract.mismatches(BookData, contract.listed("GET", BOOKS), "Book") == []
+
+
+@pytest.mark.parametrize(("method", "status"), [("POST", 201), ("POST", 200), ("GET", 200)])
+def test_an_order_as_the_client_types_it_is_an_order_of_the_schema(contract, method, status):
+    if method == "GET":
+        schema = contract.listed("GET", ORDERS)
+    else:
+        schema = contract.response_schema(method, ORDERS, status)
+
+    assert contract.mismatches(OrderData, schema, "Order") == []
+
+
+def test_a_shortage_as_the_client_types_it_is_one_of_the_schema(contract):
+    assert contract.mismatches(Shortage, shortage_schema(contract), "Shortage") == []
+
+
+def test_the_identity_the_client_reads_is_the_schema_s(contract):
+    schema = contract.response_schema("GET", "/api/v1/me/", 200)
+
+    assert contract.mismatches(Identity, schema, "WhoAmI") == []
+
+
+def test_every_status_the_store_declares_is_mapped_to_a_shop_status(contract):
+    status = contract.properties(contract.listed("GET", ORDERS))[0]["status"]
+    [declared] = [set(b["enum"]) for b in contract.branches(status) if "enum" in b]
+
+    assert set(SHOP_STATUS_FOR_STORE_STATUS) == declared
+
+
+class DriftedBook(TypedDict):
+    id: int
+    title: str
+    price: float  # the schema says a string
+    stock: int  # the schema has no such property
+
+
+def test_the_type_check_catches_a_client_type_that_drifted(contract):
+    problems = contract.mismatches(DriftedBook, contract.listed("GET", BOOKS), "Book")
+
+    assert any("knows ['stock']" in problem for problem in problems)
+    assert any("Book.price" in problem for problem in problems)
+    assert any("requires" in problem and "'stock'" in problem for problem in problems)
+
+
+class LenientBook(TypedDict):
+    id: int
+    title: NotRequired[str]
+
+
+def test_a_key_the_client_does_not_require_may_be_required_by_the_schema(contract):
+    problems = contract.mismatches(LenientBook, contract.listed("GET", BOOKS), "Book")
+
+    assert not any("requires" in problem for problem in problems)
 
 
 # -- the canned replies --------------------------------------------------------------------

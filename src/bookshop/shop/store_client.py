@@ -4,14 +4,14 @@ Every call either returns parsed data or raises a `StoreError` whose `retryable`
 whether trying again later can help (network trouble, 5xx, 429) or not (4xx).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: on Python 3.11 a TypedDict learns which keys are
+# NotRequired only from annotations that are evaluated.
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 import httpx
@@ -65,7 +65,7 @@ class StoreInsufficientStock(StoreConflict):
     """409 insufficient_stock: the store has fewer copies than ordered; nothing was reserved."""
 
     @property
-    def shortages(self) -> list[Shortage]:
+    def shortages(self) -> list["Shortage"]:
         return list((self.payload or {}).get("items") or [])
 
 
@@ -94,18 +94,23 @@ class Identity:
     role: str
 
 
+# These types follow the committed Store API schema (docs/store-api.yaml); a test holds them
+# to it: the same keys, the same JSON types, and NotRequired where the schema lets the store
+# leave a key out.
+
+
 class BookData(TypedDict):
     """A book as GET /api/v1/books/ returns it."""
 
     id: int
     title: str
     author: str
-    isbn: str
-    description: str
+    isbn: NotRequired[str]
+    description: NotRequired[str]
     price: str  # a decimal with two places, as a string
-    image: str | None  # absolute URL
+    image: NotRequired[str | None]  # absolute URL
     quantity: int  # available: in stock minus reserved
-    is_active: bool
+    is_active: NotRequired[bool]  # absent counts as active
     updated_at: str  # ISO 8601
 
 
@@ -137,8 +142,9 @@ class Shortage(TypedDict):
     available: int
 
 
-_BOOK_KEYS = frozenset(BookData.__annotations__)
-_ORDER_KEYS = frozenset(OrderData.__annotations__)
+# What a row must hold to be used at all: the keys the schema requires.
+_BOOK_KEYS = BookData.__required_keys__
+_ORDER_KEYS = OrderData.__required_keys__
 
 
 def _checked(items: list[Any], keys: frozenset[str], what: str) -> list[Any]:
@@ -184,7 +190,7 @@ class StoreClient:
             transport=transport,
         )
 
-    def __enter__(self) -> StoreClient:
+    def __enter__(self) -> "StoreClient":
         return self
 
     def __exit__(self, *exc_info: object) -> None:

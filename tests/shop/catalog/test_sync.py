@@ -16,6 +16,7 @@ from bookshop.shop.core.models import SyncState
 from bookshop.shop.store_client import StoreClient, StoreMalformed, StoreUnavailable
 from tests.shop.factories import BookFactory, store_book
 from tests.shop.fake_store import Reply
+from tests.shop.store_contract import store_contract
 
 pytestmark = pytest.mark.django_db
 BOOKS = "/api/v1/books/"
@@ -238,3 +239,14 @@ def test_a_timestamp_that_is_not_one_fails_the_run_and_says_so(fake_store):
     assert state.cursor is None
     assert "yesterday" in state.last_error
     assert not Book.objects.exists()
+
+
+def test_a_book_with_only_the_keys_the_schema_requires_is_mirrored(fake_store):
+    _, required = store_contract().properties(store_contract().listed("GET", BOOKS))
+    bare = {key: value for key, value in store_book(id=1).items() if key in required}
+    fake_store.reply(BOOKS, page(bare))
+
+    assert sync().written == 1
+
+    book = Book.objects.get(store_id=1)
+    assert (book.title, book.is_active) == ("The Dispossessed", True)
