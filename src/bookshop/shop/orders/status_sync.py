@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from bookshop.shop.core.services import sync_poll
-from bookshop.shop.orders.models import Order
+from bookshop.shop.orders.models import Order, OrderStatus
 from bookshop.shop.orders.transitions import TRANSITIONS, OrderTransitionError, order_advance
 from bookshop.shop.store_client import OrderData, StoreClient
 
@@ -26,7 +26,7 @@ STORE_FAILED_REASON = "The store could not fulfil this order."
 # means: the one place the two vocabularies meet. The shop's own `pending` (not yet
 # accepted) has no store status. A status the store adds is ignored, with a warning, until
 # it is mapped here; a test holds this map to the statuses the Store API schema declares.
-SHOP_STATUS_FOR_STORE_STATUS: dict[str, Order.Status] = {
+SHOP_STATUS_FOR_STORE_STATUS: dict[str, OrderStatus] = {
     "in_work": Status.IN_WORK,
     "success": Status.SUCCESS,
     "fail": Status.FAIL,
