@@ -5,9 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from bookshop.store.inventory.models import Book
-from bookshop.store.inventory.selectors import book_list
-from bookshop.store.inventory.services import book_create, book_items_add, book_update
-from tests.store.factories import BookFactory
+from bookshop.store.inventory.services import book_create, book_update
 from tests.store.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -95,26 +93,3 @@ def test_editing_a_book_does_not_reread_its_stored_image(settings, tmp_path):
     book_update(book=book, data={"price": Decimal("1.00")})
 
     assert Book.objects.get().price == Decimal("1.00")
-
-
-def test_adding_copies_raises_availability_and_moves_updated_at():
-    book = BookFactory(copies=1)
-    before = book.updated_at
-
-    book_items_add(book=book, place="C-1", count=3)
-
-    row = book_list().get(pk=book.pk)
-    assert (row.in_stock, row.reserved, row.available) == (4, 0, 4)
-    assert row.updated_at > before
-
-
-def test_availability_of_a_whole_page_takes_one_query(django_assert_num_queries, place_order):
-    books = [BookFactory(copies=n % 4) for n in range(30)]
-    place_order({books[3]: 2})
-
-    with django_assert_num_queries(1):
-        rows = {b.pk: b.available for b in book_list()}
-
-    assert rows[books[3].pk] == 1
-    assert rows[books[1].pk] == 1
-    assert rows[books[0].pk] == 0

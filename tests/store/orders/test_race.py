@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.db import connection, connections
 
-from bookshop.store.inventory.selectors import book_list
 from bookshop.store.orders.models import Order, OrderItem
+from bookshop.store.orders.selectors import book_list
 from bookshop.store.orders.services import InsufficientStock, OrderLine, order_create
 from tests.store.factories import BookFactory, ServiceAccountFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.selectors import book_availability
 from bookshop.store.orders.models import Order, OrderEvent, PackingSlot, ShippedCopy
+from bookshop.store.orders.selectors import book_availability
 from bookshop.store.orders.services import (
     InsufficientStock,
     OrderConflict,
@@ -139,17 +139,6 @@ def test_order_create_rejects_unknown_books_repeated_books_and_empty_orders(serv
     with pytest.raises(ValidationError, match="at least one"):
         _create(service_account, {})
     assert Order.objects.count() == 0
-
-
-def test_availability_never_goes_negative_when_reserved_copies_are_removed(
-    service_account, place_order
-):
-    book = BookFactory(copies=2)
-    place_order({book: 2})
-
-    BookItem.objects.filter(book=book).delete()
-
-    assert book_availability(book_ids=[book.pk]) == {book.pk: 0}
 
 
 # -- packing rules, one by one ----------------------------------------------------------------

@@ -37,10 +37,9 @@ from bookshop.store.api.serializers import (
     WhoAmISerializer,
 )
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.selectors import book_list
 from bookshop.store.inventory.services import book_deactivate, book_items_add
 from bookshop.store.orders.models import Order
-from bookshop.store.orders.selectors import order_list
+from bookshop.store.orders.selectors import book_list, order_list
 from bookshop.store.orders.services import (
     OrderLine,
     order_complete,

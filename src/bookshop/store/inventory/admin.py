@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.selectors import book_list
 from bookshop.store.inventory.services import books_set_active, books_touch
+from bookshop.store.orders.selectors import book_list
 
 
 class PriceRangeFilter(admin.SimpleListFilter):

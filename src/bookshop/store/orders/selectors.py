@@ -1,12 +1,68 @@
-"""Reads about orders: who may see which, loaded without per-row queries."""
+"""Reads about orders and what they reserve: availability, who may see which order, pick
+lists; each loaded without per-row queries.
+
+Availability lives here, where the reservations are: inventory knows the copies on the
+shelves, orders know how many of them are promised, and inventory never imports orders.
+"""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber
+from collections.abc import Iterable
+from typing import Any
 
-from bookshop.store.inventory.models import BookItem
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+
+from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order, OrderItem, PackingSlot
+
+
+def _count_subquery(queryset: QuerySet[Any], aggregate: Aggregate) -> Subquery:
+    # One correlated subquery per figure: the page's books get their numbers in the same
+    # query that fetches them, however many rows the page has.
+    return Subquery(
+        queryset.order_by().values("book").annotate(n=aggregate).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def book_list(*, queryset: QuerySet[Book] | None = None) -> QuerySet[Book]:
+    """Books annotated with `in_stock`, `reserved` and `available`.
+
+    available = copies in stock - units reserved by open (in_work) orders, never below 0,
+    and 0 for an inactive book, which cannot be ordered.
+    """
+    queryset = Book.objects.all() if queryset is None else queryset
+    in_stock = BookItem.objects.filter(book=OuterRef("pk"), status=BookItem.Status.IN_STOCK)
+    reserved = OrderItem.objects.filter(book=OuterRef("pk"), order__status=Order.Status.IN_WORK)
+    return queryset.annotate(
+        in_stock=Coalesce(_count_subquery(in_stock, Count("pk")), 0),
+        reserved=Coalesce(_count_subquery(reserved, Sum("quantity")), 0),
+    ).annotate(
+        available=Case(
+            When(is_active=False, then=0),
+            default=Greatest(F("in_stock") - F("reserved"), 0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def book_availability(*, book_ids: Iterable[int]) -> dict[int, int]:
+    """Available quantity per book id (books that do not exist are left out)."""
+    return dict(book_list().filter(pk__in=list(book_ids)).values_list("pk", "available"))
 
 
 def order_list(*, user) -> QuerySet[Order]:

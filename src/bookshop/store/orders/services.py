@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.selectors import book_availability
 from bookshop.store.inventory.services import books_touch
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
+from bookshop.store.orders.selectors import book_availability
 
 Status = Order.Status
 
