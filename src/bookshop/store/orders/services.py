@@ -1,9 +1,15 @@
 """The order rules: creation with stock reservation, packing, completion, failure.
 
 API views, the admin and commands all call these functions; nothing else changes an
-order's status or its packing. Each function runs in one transaction and takes row locks in
-a fixed order (books, then the order, then copies, each by primary key), so concurrent
-calls queue instead of overselling or deadlocking.
+order's status or its packing. Each function runs in one transaction.
+
+The lock order, which every function here and in inventory/services.py follows: books,
+then the order, then copies; each kind by primary key. A function takes only the locks it
+needs but never a lock of an earlier kind after a later one, so whatever locks an order
+locks that order's books first (`_order_lock`). The rows a statement locks by itself (the
+UPDATE that moves the books' `updated_at`, the foreign-key checks of new rows) are rows
+already locked. With one order for all, concurrent calls queue instead of overselling or
+deadlocking (tests/store/orders/test_race.py).
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.services import books_touch
+from bookshop.store.inventory.models import BookItem
+from bookshop.store.inventory.services import books_lock, books_touch
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import book_availability
 
@@ -100,10 +106,7 @@ def order_create(
         with transaction.atomic():
             # Locking the books serializes every order that touches one of them: the
             # availability read below cannot be overtaken by another reservation.
-            books = {
-                book.pk: book
-                for book in Book.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-            }
+            books = books_lock(book_ids=wanted)
             replayed = _replay(
                 actor=actor,
                 shop_order_id=shop_order_id,
@@ -236,12 +239,12 @@ def order_transition_check(*, order: Order, to_status: str) -> None:
         )
 
 
-def _order_lock(order_id: int) -> Order:
-    return Order.objects.select_for_update().get(pk=order_id)
-
-
-def _order_book_ids(order: Order) -> list[int]:
-    return list(order.items.values_list("book_id", flat=True))
+def _order_lock(order_id: int) -> tuple[Order, list[int]]:
+    """Lock the order's books, then the order; return it and its books' ids."""
+    # An order's lines never change once it exists, so reading them unlocked is safe.
+    book_ids = list(OrderItem.objects.filter(order_id=order_id).values_list("book_id", flat=True))
+    books_lock(book_ids=book_ids)
+    return Order.objects.select_for_update().get(pk=order_id), book_ids
 
 
 # -- packing ----------------------------------------------------------------------------------
@@ -298,7 +301,7 @@ def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Or
     Replaces any earlier picks, so sending the same list twice is harmless.
     """
     with transaction.atomic():
-        order = _order_lock(order_id)
+        order, _ = _order_lock(order_id)
         # Lock the copies too: two staff cannot put one copy in two orders.
         list(BookItem.objects.select_for_update().filter(pk__in=list(book_item_ids)).order_by("pk"))
         copies = order_pack_check(order=order, book_item_ids=book_item_ids)
@@ -324,7 +327,7 @@ def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Or
 def order_complete(*, order_id: int, actor, note: str = "") -> Order:
     """Ship a fully packed order: its copies leave the inventory and it becomes success."""
     with transaction.atomic():
-        order = _order_lock(order_id)
+        order, book_ids = _order_lock(order_id)
         order_transition_check(order=order, to_status=Status.SUCCESS)
         slots = list(PackingSlot.objects.filter(order=order))
         empty = sum(1 for slot in slots if slot.book_item_id is None)
@@ -348,7 +351,7 @@ def order_complete(*, order_id: int, actor, note: str = "") -> Order:
             for c in copies
         )
         order_transition(order=order, to_status=Status.SUCCESS, actor=actor, note=note)
-        books_touch(book_ids=[c.book_id for c in copies])
+        books_touch(book_ids=book_ids)
         return order
 
 
@@ -358,12 +361,12 @@ def order_fail(*, order_id: int, actor, reason: str) -> Order:
     if not reason:
         raise ValidationError({"reason": ["Say why the order failed."]}, code="required")
     with transaction.atomic():
-        order = _order_lock(order_id)
+        order, book_ids = _order_lock(order_id)
         order_transition_check(order=order, to_status=Status.FAIL)
         order.fail_reason = reason
         order_transition(order=order, to_status=Status.FAIL, actor=actor, note=reason)
         PackingSlot.objects.filter(order=order).update(book_item=None)
-        books_touch(book_ids=_order_book_ids(order))
+        books_touch(book_ids=book_ids)
         return order
 
 
