@@ -13,8 +13,8 @@ from bookshop.store.orders.services import (
     order_complete,
     order_create,
     order_fail,
+    order_move_status,
     order_pack,
-    order_transition,
     orders_complete,
     orders_fail,
 )
@@ -318,7 +318,7 @@ def test_nothing_moves_out_of_a_final_status(order_of_two, staff, final, to_stat
     events = OrderEvent.objects.count()
 
     with pytest.raises(OrderConflict) as caught:
-        order_transition(order=order, to_status=to_status, actor=staff)
+        order_move_status(order=order, to_status=to_status, actor=staff)
 
     assert caught.value.code == "invalid_transition"
     assert Order.objects.get().status == final

@@ -24,9 +24,9 @@ from bookshop.store.orders.services import (
     OrderConflict,
     order_complete,
     order_fail,
+    order_move_status_check,
     order_pack,
     order_pack_check,
-    order_transition_check,
     orders_complete,
     orders_fail,
 )
@@ -207,7 +207,7 @@ class OrderAdminForm(forms.ModelForm):
         wanted = data.get("status")
         if wanted and wanted != self.instance.status:
             try:
-                order_transition_check(order=self.instance, to_status=wanted)
+                order_move_status_check(order=self.instance, to_status=wanted)
             except OrderConflict as exc:
                 self.add_error("status", exc.detail)
             if wanted == Status.FAIL and not (data.get("fail_reason") or "").strip():

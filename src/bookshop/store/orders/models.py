@@ -1,6 +1,6 @@
 """Orders the store received, what they hold, how they were packed, and their history.
 
-Status changes go through `bookshop.store.orders.services.order_transition` only.
+Status changes go through `bookshop.store.orders.services.order_move_status` only.
 """
 
 from django.conf import settings

@@ -213,13 +213,16 @@ def _replay(
 # -- status -----------------------------------------------------------------------------------
 
 
-def order_transition(*, order: Order, to_status: str, actor, note: str = "") -> Order:
-    """Move an order to another status, recording who did it and why.
+def order_move_status(*, order: Order, to_status: str, actor, note: str = "") -> Order:
+    """Change the order's status, the only function that does: refuse a move off the
+    TRANSITIONS map (OrderConflict "invalid_transition"), save the status (with
+    `fail_reason` and `updated_at`), and write the OrderEvent row (who, from, to, note).
 
-    The one place a status changes. The caller holds the order's row lock
-    (see `_order_lock`) and has done the work the move implies.
+    Only the bookkeeping of the move: the caller holds the order's lock (`_order_lock`) and
+    has done the work the move means (shipping the copies, releasing them) in the same
+    transaction.
     """
-    order_transition_check(order=order, to_status=to_status)
+    order_move_status_check(order=order, to_status=to_status)
     from_status = order.status
     order.status = to_status
     order.save(update_fields=["status", "fail_reason", "updated_at"])
@@ -229,7 +232,7 @@ def order_transition(*, order: Order, to_status: str, actor, note: str = "") -> 
     return order
 
 
-def order_transition_check(*, order: Order, to_status: str) -> None:
+def order_move_status_check(*, order: Order, to_status: str) -> None:
     """Raise OrderConflict unless the order may move to `to_status` now."""
     if to_status not in TRANSITIONS[order.status]:
         raise OrderConflict(
@@ -328,7 +331,7 @@ def order_complete(*, order_id: int, actor, note: str = "") -> Order:
     """Ship a fully packed order: its copies leave the inventory and it becomes success."""
     with transaction.atomic():
         order, book_ids = _order_lock(order_id)
-        order_transition_check(order=order, to_status=Status.SUCCESS)
+        order_move_status_check(order=order, to_status=Status.SUCCESS)
         slots = list(PackingSlot.objects.filter(order=order))
         empty = sum(1 for slot in slots if slot.book_item_id is None)
         if empty:
@@ -350,7 +353,7 @@ def order_complete(*, order_id: int, actor, note: str = "") -> Order:
             )
             for c in copies
         )
-        order_transition(order=order, to_status=Status.SUCCESS, actor=actor, note=note)
+        order_move_status(order=order, to_status=Status.SUCCESS, actor=actor, note=note)
         books_touch(book_ids=book_ids)
         return order
 
@@ -362,9 +365,9 @@ def order_fail(*, order_id: int, actor, reason: str) -> Order:
         raise ValidationError({"reason": ["Say why the order failed."]}, code="required")
     with transaction.atomic():
         order, book_ids = _order_lock(order_id)
-        order_transition_check(order=order, to_status=Status.FAIL)
+        order_move_status_check(order=order, to_status=Status.FAIL)
         order.fail_reason = reason
-        order_transition(order=order, to_status=Status.FAIL, actor=actor, note=reason)
+        order_move_status(order=order, to_status=Status.FAIL, actor=actor, note=reason)
         PackingSlot.objects.filter(order=order).update(book_item=None)
         books_touch(book_ids=book_ids)
         return order
