@@ -171,3 +171,126 @@ def test_a_picked_copy_cannot_be_deleted_from_the_book_page(admin_client, place_
         response.content.decode()
     )
     assert BookItem.objects.filter(pk=copy.pk).exists()
+
+
+# -- a copy picked for an order, or shipped, stays with its book ------------------------------
+
+
+def _copy_form(client, copy):
+    url = f"/admin/inventory/bookitem/{copy.pk}/change/"
+    return url, form_data(client.get(url).content.decode(), "bookitem_form")
+
+
+def test_a_picked_copy_cannot_move_to_another_book(admin_client, place_order):
+    from bookshop.store.orders.services import order_pack
+
+    dune, emma = BookFactory(title="Dune", copies=1), BookFactory(title="Emma", copies=1)
+    order = place_order({dune: 1})
+    copy = dune.items.get()
+    order_pack(order_id=order.pk, book_item_ids=[copy.pk])
+    url, data = _copy_form(admin_client, copy)
+    data["book"] = str(emma.pk)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert f"Copy {copy.pk} is picked for order {order.pk}" in response.content.decode()
+    assert BookItem.objects.get(pk=copy.pk).book_id == dune.pk
+    availability = admin_client.get("/admin/inventory/book/", {"q": "emma"}).content.decode()
+    assert '<td class="field-in_stock">1</td>' in availability
+
+
+def test_a_shipped_copy_cannot_move_to_another_book(admin_client, place_order, staff):
+    from bookshop.store.orders.services import order_complete, order_pack
+
+    dune, emma = BookFactory(title="Dune", copies=1), BookFactory(title="Emma")
+    order = place_order({dune: 1})
+    copy = dune.items.get()
+    order_pack(order_id=order.pk, book_item_ids=[copy.pk])
+    order_complete(order_id=order.pk, actor=staff)
+    url, data = _copy_form(admin_client, copy)
+    data["book"] = str(emma.pk)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert f"Copy {copy.pk} has shipped" in response.content.decode()
+    assert BookItem.objects.get(pk=copy.pk).book_id == dune.pk
+
+
+def test_a_free_copy_moves_to_another_book_and_both_books_move_updated_at(admin_client):
+    dune, emma = BookFactory(title="Dune", copies=1), BookFactory(title="Emma")
+    copy = dune.items.get()
+    url, data = _copy_form(admin_client, copy)
+    data.update({"book": str(emma.pk), "place": "E-1"})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert BookItem.objects.get(pk=copy.pk).book_id == emma.pk
+    assert Book.objects.get(pk=dune.pk).updated_at > dune.updated_at
+    assert Book.objects.get(pk=emma.pk).updated_at > emma.updated_at
+
+
+def test_a_picked_copy_cannot_be_deleted_in_the_copies_admin(admin_client, place_order):
+    from bookshop.store.orders.services import order_pack
+
+    book = BookFactory(copies=2)
+    order = place_order({book: 1})
+    picked, free = book.items.order_by("pk")
+    order_pack(order_id=order.pk, book_item_ids=[picked.pk])
+
+    one = admin_client.post(f"/admin/inventory/bookitem/{picked.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/inventory/bookitem/",
+        {"action": "delete_selected", "_selected_action": [picked.pk, free.pk], "post": "yes"},
+    )
+
+    assert one.status_code == 200
+    assert bulk.status_code == 200
+    assert "Cannot delete copy" in one.content.decode()
+    assert "Cannot delete copies" in bulk.content.decode()
+    assert BookItem.objects.count() == 2
+
+
+def test_free_copies_are_deleted_and_their_book_moves_updated_at(admin_client):
+    book = BookFactory(copies=3)
+    first, second, third = book.items.order_by("pk")
+
+    one = admin_client.post(f"/admin/inventory/bookitem/{first.pk}/delete/", {"post": "yes"})
+    touched = Book.objects.get().updated_at
+    bulk = admin_client.post(
+        "/admin/inventory/bookitem/",
+        {"action": "delete_selected", "_selected_action": [second.pk, third.pk], "post": "yes"},
+    )
+
+    assert (one.status_code, bulk.status_code) == (302, 302)
+    assert not BookItem.objects.exists()
+    assert book.updated_at < touched < Book.objects.get().updated_at
+
+
+def test_removing_a_free_copy_on_the_book_page_moves_updated_at(admin_client):
+    book = BookFactory(copies=2)
+    url = f"/admin/inventory/book/{book.pk}/change/"
+    data = form_data(admin_client.get(url).content.decode(), "book_form")
+    data.update({"items-0-DELETE": "on", "items-1-place": "M-2"})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert list(BookItem.objects.values_list("place", flat=True)) == ["M-2"]
+    assert Book.objects.get().updated_at > book.updated_at
+
+
+def test_a_copy_added_on_the_copies_page_is_available_and_moves_updated_at(admin_client):
+    book = BookFactory()
+
+    response = admin_client.post(
+        "/admin/inventory/bookitem/add/", {"book": book.pk, "place": "Q-1"}
+    )
+
+    copy = BookItem.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/inventory/bookitem/"
+    assert (copy.book_id, copy.place, copy.status) == (book.pk, "Q-1", "in_stock")
+    assert Book.objects.get().updated_at > book.updated_at

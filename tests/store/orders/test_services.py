@@ -4,12 +4,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.services import book_items_add
 from bookshop.store.orders.models import Order, OrderEvent, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import book_availability
 from bookshop.store.orders.services import (
     InsufficientStock,
     OrderConflict,
     OrderLine,
+    book_item_update,
+    book_items_remove,
     order_complete,
     order_create,
     order_fail,
@@ -349,3 +352,140 @@ def test_bulk_complete_and_fail_report_each_refusal(place_order, staff):
         packed.pk: "success",
         unpacked.pk: "fail",
     }
+
+
+def test_complete_refuses_a_picked_copy_that_is_no_longer_of_its_units_book(order_of_two, staff):
+    order, _ = order_of_two
+    picked = _copies(order)[:2]
+    order_pack(order_id=order.pk, book_item_ids=[c.pk for c in picked])
+    # Only a write around the services can do this; the one place that ships checks anyway.
+    BookItem.objects.filter(pk=picked[1].pk).update(book=BookFactory(title="Ulysses"))
+
+    with pytest.raises(ValidationError) as caught:
+        order_complete(order_id=order.pk, actor=staff)
+
+    assert caught.value.message_dict == {
+        "book_items": [f"Copy {picked[1].pk} is of “Ulysses”, but its unit is of “Emma”."]
+    }
+    assert Order.objects.get().status == "in_work"
+    assert not BookItem.objects.filter(status="shipped").exists()
+
+
+# -- copies the packing holds -----------------------------------------------------------------
+
+
+@pytest.fixture
+def picked_and_shipped(place_order, staff):
+    """A copy picked for an open order, one shipped with a successful one, one free."""
+    book = BookFactory(title="Emma", copies=3)
+    picked, shipped, free = book.items.order_by("pk")
+    open_order, done = place_order({book: 1}), place_order({book: 1})
+    order_pack(order_id=open_order.pk, book_item_ids=[picked.pk])
+    order_pack(order_id=done.pk, book_item_ids=[shipped.pk])
+    order_complete(order_id=done.pk, actor=staff)
+    return {"picked": picked, "shipped": shipped, "free": free, "order": open_order}
+
+
+def test_a_picked_or_shipped_copy_keeps_its_book(picked_and_shipped):
+    other = BookFactory(title="Dune")
+    picked, shipped = picked_and_shipped["picked"], picked_and_shipped["shipped"]
+    order = picked_and_shipped["order"]
+
+    with pytest.raises(ValidationError) as moving_picked:
+        book_item_update(book_item_id=picked.pk, book_id=other.pk, place="D-1")
+    with pytest.raises(ValidationError) as moving_shipped:
+        book_item_update(book_item_id=shipped.pk, book_id=other.pk, place="D-1")
+
+    assert moving_picked.value.message_dict == {
+        "book": [
+            f"Copy {picked.pk} is picked for order {order.pk}, so it cannot move to another book."
+        ]
+    }
+    assert moving_shipped.value.message_dict == {
+        "book": [f"Copy {shipped.pk} has shipped, so it cannot move to another book."]
+    }
+    assert not BookItem.objects.filter(book=other).exists()
+
+
+def test_a_picked_copy_may_change_its_shelf_place(picked_and_shipped):
+    picked = picked_and_shipped["picked"]
+
+    book_item_update(book_item_id=picked.pk, book_id=picked.book_id, place=" Z-9 ")
+
+    assert BookItem.objects.get(pk=picked.pk).place == "Z-9"
+
+
+def test_only_free_copies_are_removed(picked_and_shipped):
+    picked, shipped, free = (picked_and_shipped[k] for k in ("picked", "shipped", "free"))
+    order = picked_and_shipped["order"]
+
+    with pytest.raises(ValidationError) as caught:
+        book_items_remove(book_item_ids=[free.pk, picked.pk, shipped.pk])
+
+    assert caught.value.message_dict == {
+        "book_items": [
+            f"Copy {picked.pk} is picked for order {order.pk}, so it cannot be removed.",
+            f"Copy {shipped.pk} has shipped, so it cannot be removed.",
+        ]
+    }
+    assert BookItem.objects.count() == 3
+    assert book_items_remove(book_item_ids=[free.pk]) == 1
+    assert BookItem.objects.count() == 2
+
+
+# -- every stock change moves the book's updated_at, so the shop's sync sees it ----------------
+
+
+def _add(book, staff, place_order):
+    book_items_add(book=book, place="N-1")
+
+
+def _remove_a_free_copy(book, staff, place_order):
+    book_items_remove(book_item_ids=[book.items.first().pk])
+
+
+def _move_a_free_copy_here(book, staff, place_order):
+    copy = BookItemFactory(book=BookFactory())
+    book_item_update(book_item_id=copy.pk, book_id=book.pk, place=copy.place)
+
+
+def _move_a_free_copy_away(book, staff, place_order):
+    book_item_update(book_item_id=book.items.first().pk, book_id=BookFactory().pk, place="A")
+
+
+def _reserve(book, staff, place_order):
+    place_order({book: 1})
+
+
+def _release(book, staff, place_order):
+    order = place_order({book: 1})
+    Book.objects.filter(pk=book.pk).update(updated_at=book.updated_at)
+    order_fail(order_id=order.pk, actor=staff, reason="no")
+
+
+def _ship(book, staff, place_order):
+    order = place_order({book: 1})
+    order_pack(order_id=order.pk, book_item_ids=[book.items.first().pk])
+    Book.objects.filter(pk=book.pk).update(updated_at=book.updated_at)
+    order_complete(order_id=order.pk, actor=staff)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _add,
+        _remove_a_free_copy,
+        _move_a_free_copy_here,
+        _move_a_free_copy_away,
+        _reserve,
+        _release,
+        _ship,
+    ],
+)
+def test_every_stock_change_moves_the_books_updated_at(change, staff, place_order):
+    book = BookFactory(copies=2)
+    # Steps before the change under test put updated_at back, so only the change counts.
+
+    change(book, staff, place_order)
+
+    assert _updated(book) > book.updated_at

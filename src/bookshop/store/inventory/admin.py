@@ -1,14 +1,24 @@
-"""Staff screens for the catalogue and the copies on the shelves."""
+"""Staff screens for the catalogue and the copies on the shelves.
+
+They show what orders reserve and save copies through the order rules, so this module
+(unlike inventory's models and services) builds on orders, as the API does.
+Every write goes through a service, which also moves the books' `updated_at`.
+"""
 
 from decimal import Decimal
+from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 
+from bookshop.common.admin import ServiceAdmin
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.services import books_set_active, books_touch
+from bookshop.store.inventory.services import book_items_add, books_set_active
 from bookshop.store.orders.selectors import book_list
+from bookshop.store.orders.services import book_item_update, book_items_remove
 
 
 class PriceRangeFilter(admin.SimpleListFilter):
@@ -71,7 +81,7 @@ def _cover(book: Book, size: int):
 
 
 @admin.register(Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(ServiceAdmin):
     list_display = [
         "title",
         "author",
@@ -129,11 +139,20 @@ class BookAdmin(admin.ModelAdmin):
             f"{book.available} available"
         )
 
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        # Copies added, moved or removed change what the shop may sell.
-        if any(formset.has_changed() for formset in formsets):
-            books_touch(book_ids=[form.instance.pk])
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        # Writes nothing: sorts the rows into removed, changed and new, for the services and
+        # for the change message the admin logs.
+        formset.save(commit=False)
+        book = form.instance
+        if formset.deleted_objects:
+            book_items_remove(book_item_ids=[copy.pk for copy in formset.deleted_objects])
+        for copy, _ in formset.changed_objects:
+            book_item_update(book_item_id=copy.pk, book_id=book.pk, place=copy.place)
+        formset.new_objects = [
+            book_items_add(book=book, place=copy.place)[0] for copy in formset.new_objects
+        ]
 
     @admin.action(description="Deactivate selected books (hide them from the shop)")
     def deactivate(self, request, queryset) -> None:
@@ -147,7 +166,7 @@ class BookAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookItem)
-class BookItemAdmin(CopyPickedFor, admin.ModelAdmin):
+class BookItemAdmin(CopyPickedFor, ServiceAdmin):
     list_display = ["id", "book", "place", "status", "picked_for", "updated_at"]
     list_filter = ["status"]
     search_fields = ["book__title", "place"]
@@ -168,16 +187,17 @@ class BookItemAdmin(CopyPickedFor, admin.ModelAdmin):
                 queryset = queryset.filter(book_id=int(book))
         return queryset, may_have_duplicates
 
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        previous = form.initial.get("book")  # a copy moved to another book changes both
-        books_touch(book_ids=[obj.book_id] + ([previous] if previous else []))
+    def save_model(
+        self, request: HttpRequest, obj: BookItem, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            book_item_update(book_item_id=obj.pk, book_id=obj.book_id, place=obj.place)
+        else:
+            # The page's messages and the admin's log name the copy the service made.
+            obj.pk = book_items_add(book=obj.book, place=obj.place)[0].pk
 
-    def delete_model(self, request, obj) -> None:
-        super().delete_model(request, obj)
-        books_touch(book_ids=[obj.book_id])
+    def delete_model(self, request: HttpRequest, obj: BookItem) -> None:
+        book_items_remove(book_item_ids=[obj.pk])
 
-    def delete_queryset(self, request, queryset) -> None:
-        book_ids = list(queryset.values_list("book_id", flat=True))
-        super().delete_queryset(request, queryset)
-        books_touch(book_ids=book_ids)
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BookItem]) -> None:
+        book_items_remove(book_item_ids=list(queryset.values_list("pk", flat=True)))

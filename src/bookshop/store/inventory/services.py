@@ -1,4 +1,9 @@
-"""Writes about the catalogue and the copies on the shelves."""
+"""Writes about the catalogue and the copies on the shelves.
+
+Whether a copy may move to another book or leave the shelf depends on the orders that
+picked it, so `book_item_update` and `book_items_remove` are in orders/services.py, which
+also states the lock order these functions follow.
+"""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookshop.store.inventory.models import BookItem
+from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import books_lock, books_touch
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import book_availability
@@ -328,21 +328,50 @@ def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Or
 
 
 def order_complete(*, order_id: int, actor, note: str = "") -> Order:
-    """Ship a fully packed order: its copies leave the inventory and it becomes success."""
+    """Ship a fully packed order: its copies leave the inventory and it becomes success.
+
+    Refuses (OrderConflict "not_packed") while a unit has no copy, and (ValidationError on
+    `book_items`) when a picked copy is no longer in stock or is no longer a copy of its
+    unit's book, which no service allows but a write around them could do.
+    """
     with transaction.atomic():
         order, book_ids = _order_lock(order_id)
         order_move_status_check(order=order, to_status=Status.SUCCESS)
-        slots = list(PackingSlot.objects.filter(order=order))
+        slots = list(PackingSlot.objects.filter(order=order).select_related("order_item"))
         empty = sum(1 for slot in slots if slot.book_item_id is None)
         if empty:
             raise OrderConflict("not_packed", f"{empty} of {len(slots)} units are not picked yet.")
-        copy_ids = sorted(slot.book_item_id for slot in slots)
-        copies = list(BookItem.objects.select_for_update().filter(pk__in=copy_ids).order_by("pk"))
-        gone = [c.pk for c in copies if c.status != BookItem.Status.IN_STOCK]
-        if gone:
-            raise ValidationError(
-                {"book_items": [f"Copy {pk} is no longer in stock." for pk in gone]}
+        copy_ids = sorted(slot.book_item_id for slot in slots if slot.book_item_id)
+        copies = {
+            c.pk: c
+            for c in BookItem.objects.select_for_update().filter(pk__in=copy_ids).order_by("pk")
+        }
+        errors = [
+            f"Copy {pk} is no longer in stock."
+            for pk in copy_ids
+            if copies[pk].status != BookItem.Status.IN_STOCK
+        ]
+        strays = sorted(
+            (
+                slot
+                for slot in slots
+                if copies[slot.book_item_id].book_id != slot.order_item.book_id
+            ),
+            key=lambda slot: slot.book_item_id,
+        )
+        if strays:
+            titles = dict(
+                Book.objects.filter(
+                    pk__in=[copies[slot.book_item_id].book_id for slot in strays]
+                ).values_list("pk", "title")
             )
+            errors.extend(
+                f"Copy {slot.book_item_id} is of “{titles[copies[slot.book_item_id].book_id]}”, "
+                f"but its unit is of “{slot.order_item.title}”."
+                for slot in strays
+            )
+        if errors:
+            raise ValidationError({"book_items": errors})
         now = timezone.now()
         BookItem.objects.filter(pk__in=copy_ids).update(
             status=BookItem.Status.SHIPPED, updated_at=now
@@ -351,18 +380,26 @@ def order_complete(*, order_id: int, actor, note: str = "") -> Order:
             ShippedCopy(
                 order=order, book_id=c.book_id, book_item_id=c.pk, place=c.place, shipped_at=now
             )
-            for c in copies
+            for c in copies.values()
         )
         order_move_status(order=order, to_status=Status.SUCCESS, actor=actor, note=note)
         books_touch(book_ids=book_ids)
         return order
 
 
-def order_fail(*, order_id: int, actor, reason: str) -> Order:
-    """Give up on an order: its reservation and picked copies are released."""
+def _fail_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the order failed."]}, code="required")
+    return reason
+
+
+def order_fail(*, order_id: int, actor, reason: str) -> Order:
+    """Give up on an order: its reservation and picked copies are released.
+
+    A reason is required (ValidationError on `reason`); it becomes the order's fail_reason.
+    """
+    reason = _fail_reason(reason)
     with transaction.atomic():
         order, book_ids = _order_lock(order_id)
         order_move_status_check(order=order, to_status=Status.FAIL)
@@ -379,7 +416,9 @@ def orders_complete(*, order_ids: Iterable[int], actor) -> dict[int, str]:
 
 
 def orders_fail(*, order_ids: Iterable[int], actor, reason: str) -> dict[int, str]:
-    """Fail several orders, each on its own; return {order id: error} for the refusals."""
+    """Fail several orders for one reason, each on its own; return {order id: error} for the
+    refusals. A missing reason refuses them all at once (ValidationError on `reason`)."""
+    reason = _fail_reason(reason)
     return _each(order_ids, lambda pk: order_fail(order_id=pk, actor=actor, reason=reason))
 
 
@@ -393,3 +432,91 @@ def _each(order_ids: Iterable[int], action) -> dict[int, str]:
         except ValidationError as exc:
             errors[pk] = " ".join(exc.messages)
     return errors
+
+
+# -- copies the packing holds -----------------------------------------------------------------
+# Copies are put on the shelf in inventory/services.py; whether one may move to another book
+# or leave the shelf depends on the packing, so those two rules are here.
+
+
+def _held(copies: Sequence[BookItem], change: str) -> list[str]:
+    """Why each of these copies must stay as it is: it has shipped or is picked for an order."""
+    picked = dict(
+        PackingSlot.objects.filter(book_item__in=[c.pk for c in copies]).values_list(
+            "book_item_id", "order_id"
+        )
+    )
+    reasons = []
+    for copy in copies:
+        if copy.status == BookItem.Status.SHIPPED:
+            reasons.append(f"Copy {copy.pk} has shipped, so it cannot {change}.")
+        elif copy.pk in picked:
+            reasons.append(
+                f"Copy {copy.pk} is picked for order {picked[copy.pk]}, so it cannot {change}."
+            )
+    return reasons
+
+
+def _copies_lock(
+    book_item_ids: Iterable[int], *, more_books: Iterable[int] = ()
+) -> tuple[list[BookItem], set[int]]:
+    """Lock the copies' books (and `more_books`), then the copies, as the lock order says;
+    return the copies and their books' ids."""
+    ids = sorted(set(book_item_ids))
+    book_ids = set(BookItem.objects.filter(pk__in=ids).values_list("book_id", flat=True))
+    books_lock(book_ids=book_ids | set(more_books))
+    copies = list(BookItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    missing = sorted(set(ids) - {c.pk for c in copies})
+    if missing:
+        raise ValidationError({"book_items": [f"Copy {pk} does not exist." for pk in missing]})
+    # Only book_item_update changes a copy's book, under the old book's lock: a copy that
+    # moved while this call waited for that lock is of a book it does not hold.
+    moved = [c.pk for c in copies if c.book_id not in book_ids]
+    if moved:
+        raise ValidationError(
+            {
+                "book_items": [
+                    f"Copy {pk} moved to another book meanwhile; try again." for pk in moved
+                ]
+            }
+        )
+    return copies, book_ids
+
+
+def book_item_update(*, book_item_id: int, book_id: int, place: str) -> BookItem:
+    """Change a copy's book or shelf place; a copy moved to another book moves both books'
+    `updated_at` (the stock of each changes).
+
+    A copy that has shipped or is picked for an order keeps its book (ValidationError on
+    `book`): the order's unit and the shipping record name that book. Its place may change.
+    """
+    with transaction.atomic():
+        (copy,), book_ids = _copies_lock([book_item_id], more_books=[book_id])
+        moving = book_id != copy.book_id
+        if moving:
+            held = _held([copy], "move to another book")
+            if held:
+                raise ValidationError({"book": held})
+        copy.book_id = book_id
+        copy.place = place.strip()
+        copy.full_clean()
+        copy.save(update_fields=["book", "place", "updated_at"])
+        if moving:
+            books_touch(book_ids=[*book_ids, book_id])
+        return copy
+
+
+def book_items_remove(*, book_item_ids: Iterable[int]) -> int:
+    """Take copies off the shelf for good (their rows go); return how many.
+
+    Only free copies: one that has shipped or is picked for an order stays (ValidationError
+    on `book_items`, nothing removed). Their books' `updated_at` moves.
+    """
+    with transaction.atomic():
+        copies, book_ids = _copies_lock(book_item_ids)
+        held = _held(copies, "be removed")
+        if held:
+            raise ValidationError({"book_items": held})
+        BookItem.objects.filter(pk__in=[c.pk for c in copies]).delete()
+        books_touch(book_ids=book_ids)
+        return len(copies)
