@@ -1,7 +1,8 @@
 """Staff screens for orders: packing slot by slot, status changes, pick lists.
 
-Everything that changes an order goes through bookshop.store.orders.services; the forms
-here only run the same checks early, so a broken rule shows as a form error.
+Everything that changes an order goes through bookshop.store.orders.services, which alone
+check the rules: a save the services refuse is rolled back and the page comes back with
+their reasons as form errors (ServiceAdmin).
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bookshop.common.admin import ReadOnlyInline
+from bookshop.common.admin import ReadOnlyInline, Refusal, ServiceAdmin
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
     OrderConflict,
     order_complete,
     order_fail,
-    order_move_status_check,
     order_pack,
-    order_pack_check,
     orders_complete,
     orders_fail,
 )
@@ -85,44 +84,14 @@ class PackingSlotForm(forms.ModelForm):
                 widget.selected_label = (str(copy.pk), str(copy))
 
     def validate_unique(self) -> None:
-        # The formset checks the whole packing with the service's rules, whose messages say
-        # which order holds a copy; the database's unique constraint backs them up.
+        # order_pack checks the whole packing, and its messages say which order holds a
+        # copy; the database's unique constraint backs it up.
         pass
 
 
 class PackingSlotFormSet(forms.BaseInlineFormSet):
-    """Checks the whole packing at once with the service's rules, and, when the order form
-    asks for success, that every unit has its copy."""
-
     def validate_unique(self) -> None:
         pass  # see PackingSlotForm.validate_unique
-
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors) or not self.instance.pk:
-            return
-        stored = Order.objects.get(pk=self.instance.pk)
-        if not stored.is_open:
-            return
-        picks = []
-        for form in self.forms:
-            copy = form.cleaned_data.get("book_item")
-            if copy is not None and copy.book_id != form.instance.order_item.book_id:
-                form.add_error("book_item", f"Copy {copy.pk} is of another book.")
-            picks.append(copy)
-        if any(self.errors):
-            return
-        try:
-            order_pack_check(order=stored, book_item_ids=[c.pk for c in picks if c])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["book_items"]) from exc
-        # The order form has already put the requested status on the instance.
-        if self.instance.status == Status.SUCCESS and not all(picks):
-            missing = sum(1 for copy in picks if copy is None)
-            raise ValidationError(
-                f"Pick a copy for every unit before marking the order as success "
-                f"({missing} still empty)."
-            )
 
 
 class PackingSlotInline(admin.TabularInline):
@@ -201,23 +170,11 @@ class OrderAdminForm(forms.ModelForm):
             "fail_reason": "Required to mark the order as fail.",
         }
 
-    def clean(self):
-        data = super().clean()
-        # clean() runs before the form writes to the instance: it still holds the stored status.
-        wanted = data.get("status")
-        if wanted and wanted != self.instance.status:
-            try:
-                order_move_status_check(order=self.instance, to_status=wanted)
-            except OrderConflict as exc:
-                self.add_error("status", exc.detail)
-            if wanted == Status.FAIL and not (data.get("fail_reason") or "").strip():
-                self.add_error("fail_reason", "Say why the order failed.")
-        return data
-
 
 class FailReasonForm(forms.Form):
+    # Not required here: orders_fail says what a reason needs, on this field.
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Reason"
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Reason", required=False
     )
 
 
@@ -244,8 +201,9 @@ def _picked_subquery() -> Subquery:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceAdmin):
     form = OrderAdminForm
+    refusals = (OrderConflict, ValidationError)
     list_display = [
         "__str__",
         "shop_order_id",
@@ -345,15 +303,18 @@ class OrderAdmin(admin.ModelAdmin):
                 order_id=order.pk, actor=request.user, reason=form.cleaned_data["fail_reason"]
             )
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (OrderConflict, ValidationError) as exc:
-            # Someone else changed the order or a copy between the form check and the save;
-            # nothing was written (the admin view is one transaction).
-            detail = exc.detail if isinstance(exc, OrderConflict) else " ".join(exc.messages)
-            self.message_user(request, f"Nothing was saved: {detail}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def refusal_errors(self, exc: Exception) -> Refusal:
+        if isinstance(exc, OrderConflict):
+            # The requested status is what these refuse ("not_packed", "invalid_transition");
+            # "order_closed" (packing a closed order) is about the whole page.
+            return {None if exc.code == "order_closed" else "status": [exc.detail]}
+        errors = super().refusal_errors(exc)
+        # order_fail's reason is the form's fail_reason; the packing's reasons concern all
+        # the slots at once, so they go above the form.
+        return {
+            {"reason": "fail_reason", "book_items": None}.get(field, field): said
+            for field, said in errors.items()
+        }
 
     # -- bulk actions --------------------------------------------------------------------------
 
@@ -374,11 +335,15 @@ class OrderAdmin(admin.ModelAdmin):
         form = FailReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             ids = list(queryset.values_list("pk", flat=True))
-            errors = orders_fail(
-                order_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            self._report(request, ids, errors, "fail")
-            return None
+            try:
+                errors = orders_fail(
+                    order_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                form.add_error("reason", exc.message_dict["reason"])
+            else:
+                self._report(request, ids, errors, "fail")
+                return None
         context = {
             **self.admin_site.each_context(request),
             "title": "Why did these orders fail?",
