@@ -1,7 +1,8 @@
-"""The order rules: creation with stock reservation, packing, completion, failure.
+"""The order rules: creation with stock reservation, packing, completion, failure, and
+what packing means for a copy (it keeps its book and its row while picked or shipped).
 
 API views, the admin and commands all call these functions; nothing else changes an
-order's status or its packing. Each function runs in one transaction.
+order's status, its packing, or a copy's book. Each function runs in one transaction.
 
 The lock order, which every function here and in inventory/services.py follows: books,
 then the order, then copies; each kind by primary key. A function takes only the locks it
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookshop.store.accounts.models import User
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import books_lock, books_touch
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
@@ -77,7 +79,7 @@ class InsufficientStock(OrderConflict):
 
 def order_create(
     *,
-    actor,
+    actor: User | None,
     shop_order_id: uuid.UUID,
     customer_email: str,
     delivery_address: str,
@@ -190,7 +192,12 @@ def _wanted(lines: Sequence[OrderLine]) -> dict[int, int]:
 
 
 def _replay(
-    *, actor, shop_order_id, customer_email, delivery_address, wanted: dict[int, int]
+    *,
+    actor: User | None,
+    shop_order_id: uuid.UUID,
+    customer_email: str,
+    delivery_address: str,
+    wanted: dict[int, int],
 ) -> Order | None:
     """The existing order for this id if the request repeats it exactly; None if none."""
     order = Order.objects.filter(shop_order_id=shop_order_id).first()
@@ -213,7 +220,7 @@ def _replay(
 # -- status -----------------------------------------------------------------------------------
 
 
-def order_move_status(*, order: Order, to_status: str, actor, note: str = "") -> Order:
+def order_move_status(*, order: Order, to_status: str, actor: User | None, note: str = "") -> Order:
     """Change the order's status, the only function that does: refuse a move off the
     TRANSITIONS map (OrderConflict "invalid_transition"), save the status (with
     `fail_reason` and `updated_at`), and write the OrderEvent row (who, from, to, note).
@@ -222,7 +229,7 @@ def order_move_status(*, order: Order, to_status: str, actor, note: str = "") ->
     has done the work the move means (shipping the copies, releasing them) in the same
     transaction.
     """
-    order_move_status_check(order=order, to_status=to_status)
+    _move_status_check(order=order, to_status=to_status)
     from_status = order.status
     order.status = to_status
     order.save(update_fields=["status", "fail_reason", "updated_at"])
@@ -232,7 +239,7 @@ def order_move_status(*, order: Order, to_status: str, actor, note: str = "") ->
     return order
 
 
-def order_move_status_check(*, order: Order, to_status: str) -> None:
+def _move_status_check(*, order: Order, to_status: str) -> None:
     """Raise OrderConflict unless the order may move to `to_status` now."""
     if to_status not in TRANSITIONS[order.status]:
         raise OrderConflict(
@@ -253,7 +260,7 @@ def _order_lock(order_id: int) -> tuple[Order, list[int]]:
 # -- packing ----------------------------------------------------------------------------------
 
 
-def order_pack_check(*, order: Order, book_item_ids: Sequence[int]) -> list[BookItem]:
+def _pack_check(*, order: Order, book_item_ids: Sequence[int]) -> list[BookItem]:
     """Check a packing of `order` with exactly these copies; return the copies.
 
     Raises ValidationError({"book_items": [...]}) listing every broken rule: each copy must
@@ -298,8 +305,8 @@ def order_pack_check(*, order: Order, book_item_ids: Sequence[int]) -> list[Book
     return [copies[pk] for pk in ids]
 
 
-def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Order:
-    """Set the order's picked copies to exactly `book_item_ids` (see `order_pack_check`).
+def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor: User | None = None) -> Order:
+    """Set the order's picked copies to exactly `book_item_ids` (see `_pack_check`).
 
     Replaces any earlier picks, so sending the same list twice is harmless.
     """
@@ -307,7 +314,7 @@ def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Or
         order, _ = _order_lock(order_id)
         # Lock the copies too: two staff cannot put one copy in two orders.
         list(BookItem.objects.select_for_update().filter(pk__in=list(book_item_ids)).order_by("pk"))
-        copies = order_pack_check(order=order, book_item_ids=book_item_ids)
+        copies = _pack_check(order=order, book_item_ids=book_item_ids)
         slots = list(
             PackingSlot.objects.filter(order=order)
             .select_related("order_item")
@@ -327,7 +334,7 @@ def order_pack(*, order_id: int, book_item_ids: Sequence[int], actor=None) -> Or
         return order
 
 
-def order_complete(*, order_id: int, actor, note: str = "") -> Order:
+def order_complete(*, order_id: int, actor: User | None, note: str = "") -> Order:
     """Ship a fully packed order: its copies leave the inventory and it becomes success.
 
     Refuses (OrderConflict "not_packed") while a unit has no copy, and (ValidationError on
@@ -336,7 +343,7 @@ def order_complete(*, order_id: int, actor, note: str = "") -> Order:
     """
     with transaction.atomic():
         order, book_ids = _order_lock(order_id)
-        order_move_status_check(order=order, to_status=Status.SUCCESS)
+        _move_status_check(order=order, to_status=Status.SUCCESS)
         slots = list(PackingSlot.objects.filter(order=order).select_related("order_item"))
         empty = sum(1 for slot in slots if slot.book_item_id is None)
         if empty:
@@ -394,7 +401,7 @@ def _fail_reason(reason: str) -> str:
     return reason
 
 
-def order_fail(*, order_id: int, actor, reason: str) -> Order:
+def order_fail(*, order_id: int, actor: User | None, reason: str) -> Order:
     """Give up on an order: its reservation and picked copies are released.
 
     A reason is required (ValidationError on `reason`); it becomes the order's fail_reason.
@@ -402,7 +409,7 @@ def order_fail(*, order_id: int, actor, reason: str) -> Order:
     reason = _fail_reason(reason)
     with transaction.atomic():
         order, book_ids = _order_lock(order_id)
-        order_move_status_check(order=order, to_status=Status.FAIL)
+        _move_status_check(order=order, to_status=Status.FAIL)
         order.fail_reason = reason
         order_move_status(order=order, to_status=Status.FAIL, actor=actor, note=reason)
         PackingSlot.objects.filter(order=order).update(book_item=None)
@@ -410,19 +417,19 @@ def order_fail(*, order_id: int, actor, reason: str) -> Order:
         return order
 
 
-def orders_complete(*, order_ids: Iterable[int], actor) -> dict[int, str]:
+def orders_complete(*, order_ids: Iterable[int], actor: User | None) -> dict[int, str]:
     """Complete several orders, each on its own; return {order id: error} for the refusals."""
     return _each(order_ids, lambda pk: order_complete(order_id=pk, actor=actor))
 
 
-def orders_fail(*, order_ids: Iterable[int], actor, reason: str) -> dict[int, str]:
+def orders_fail(*, order_ids: Iterable[int], actor: User | None, reason: str) -> dict[int, str]:
     """Fail several orders for one reason, each on its own; return {order id: error} for the
     refusals. A missing reason refuses them all at once (ValidationError on `reason`)."""
     reason = _fail_reason(reason)
     return _each(order_ids, lambda pk: order_fail(order_id=pk, actor=actor, reason=reason))
 
 
-def _each(order_ids: Iterable[int], action) -> dict[int, str]:
+def _each(order_ids: Iterable[int], action: Callable[[int], Order]) -> dict[int, str]:
     errors: dict[int, str] = {}
     for pk in sorted(order_ids):
         try:
