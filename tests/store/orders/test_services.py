@@ -453,6 +453,11 @@ def _move_a_free_copy_away(book, staff, place_order):
     book_item_update(book_item_id=book.items.first().pk, book_id=BookFactory().pk, place="A")
 
 
+def _move_a_copy_on_the_shelf(book, staff, place_order):
+    copy = book.items.first()
+    book_item_update(book_item_id=copy.pk, book_id=book.pk, place="Z-1")
+
+
 def _reserve(book, staff, place_order):
     place_order({book: 1})
 
@@ -477,6 +482,7 @@ def _ship(book, staff, place_order):
         _remove_a_free_copy,
         _move_a_free_copy_here,
         _move_a_free_copy_away,
+        _move_a_copy_on_the_shelf,
         _reserve,
         _release,
         _ship,

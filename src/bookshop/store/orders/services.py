@@ -491,8 +491,8 @@ def _copies_lock(
 
 
 def book_item_update(*, book_item_id: int, book_id: int, place: str) -> BookItem:
-    """Change a copy's book or shelf place; a copy moved to another book moves both books'
-    `updated_at` (the stock of each changes).
+    """Change a copy's book or shelf place; the books' `updated_at` moves (both books' when
+    the copy moves from one to the other).
 
     A copy that has shipped or is picked for an order keeps its book (ValidationError on
     `book`): the order's unit and the shipping record name that book. Its place may change.
@@ -508,8 +508,7 @@ def book_item_update(*, book_item_id: int, book_id: int, place: str) -> BookItem
         copy.place = place.strip()
         copy.full_clean()
         copy.save(update_fields=["book", "place", "updated_at"])
-        if moving:
-            books_touch(book_ids=[*book_ids, book_id])
+        books_touch(book_ids=[*book_ids, book_id])
         return copy
 
 
