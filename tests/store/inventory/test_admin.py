@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 
 from bookshop.store.inventory.models import Book, BookItem
 from tests.store.factories import BookFactory, BookItemFactory
@@ -294,3 +295,33 @@ def test_a_copy_added_on_the_copies_page_is_available_and_moves_updated_at(admin
     assert response["Location"] == "/admin/inventory/bookitem/"
     assert (copy.book_id, copy.place, copy.status) == (book.pk, "Q-1", "in_stock")
     assert Book.objects.get().updated_at > book.updated_at
+
+
+def test_a_shipped_copy_no_order_protects_is_still_not_deleted(admin_client):
+    # No packing slot holds this copy, so nothing in the database protects it: the
+    # service's rule alone keeps it, and each page says why.
+    book = BookFactory(copies=1)
+    copy = BookItem.objects.get()
+    BookItem.objects.filter(pk=copy.pk).update(status="shipped")
+    refusal = f"Copy {copy.pk} has shipped, so it cannot be removed."
+    page_url = f"/admin/inventory/book/{book.pk}/change/"
+    data = form_data(admin_client.get(page_url).content.decode(), "book_form")
+    data["items-0-DELETE"] = "on"
+
+    one = admin_client.post(
+        f"/admin/inventory/bookitem/{copy.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    bulk = admin_client.post(
+        "/admin/inventory/bookitem/",
+        {"action": "delete_selected", "_selected_action": [copy.pk], "post": "yes"},
+        follow=True,
+    )
+    inline = admin_client.post(page_url, data)
+
+    assert f"Nothing was deleted: {refusal}" in one.content.decode()
+    assert f"Nothing was deleted: {refusal}" in bulk.content.decode()
+    assert "Successfully deleted" not in bulk.content.decode()
+    assert inline.status_code == 200
+    assert refusal in inline.content.decode()
+    assert BookItem.objects.filter(pk=copy.pk).exists()
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()  # no deletion logged
