@@ -61,16 +61,21 @@ class Shopper:
 
     def checkout(self, address: str = "1 Library Lane\n12345 Booktown") -> int:
         """Place an order from the cart; return its number."""
-        page = self.http.get("/checkout/").text
-        token = re.search(r'name="token" value="([^"]+)"', page)
-        assert token, page[:2000]
-        response = self.post(
-            "/checkout/", {"delivery_address": address, "phone": "", "token": token.group(1)}
-        )
+        response = self.post("/checkout/", {**self.checkout_form(), "delivery_address": address})
         assert response.status_code == 302, response.text[:3000]
         placed = re.search(r"/orders/(\d+)/placed/", response.headers["Location"])
         assert placed, response.headers["Location"]
         return int(placed.group(1))
+
+    def checkout_form(self) -> dict[str, str]:
+        """The checkout page's hidden fields: the order's uuid to be, the cart's version."""
+        page = self.http.get("/checkout/").text
+        form = {}
+        for name in ("token", "cart_version"):
+            found = re.search(rf'name="{name}" value="([^"]+)"', page)
+            assert found, page[:2000]
+            form[name] = found.group(1)
+        return form
 
     def order_status(self, order_id: int) -> str:
         page = self.http.get(f"/orders/{order_id}/").text

@@ -10,7 +10,13 @@ from django.db import IntegrityError
 
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.orders.models import Order, OrderEvent, OrderItem
-from bookshop.shop.orders.placing import CheckoutError, order_place
+from bookshop.shop.orders.placing import (
+    CART_CHANGED,
+    CheckoutError,
+    CheckoutStale,
+    checkout_cart_check,
+    order_place,
+)
 from tests.shop.factories import BookFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,19 +139,109 @@ def test_a_failure_mid_checkout_leaves_no_order_and_the_cart_intact(
     assert cart.items == {book.pk: 2}
 
 
-def test_the_same_checkout_token_twice_makes_one_order(cart):
+def test_the_same_checkout_form_twice_makes_one_order_and_keeps_the_new_cart(cart):
     user = UserFactory()
-    book = BookFactory()
+    book, other = BookFactory(), BookFactory()
     token = uuid.uuid4()
     cart.set(book.pk, 1)
-    first = place(user, cart, uuid=token)
-    cart.set(book.pk, 1)  # a second tab still shows the old cart
+    first = place(user, cart, uuid=token, cart_version=cart.version)
+    cart.set(other.pk, 2)  # the next cart, filled since
 
-    second = place(user, cart, uuid=token)
+    with pytest.raises(CheckoutStale) as stale:
+        place(user, cart, uuid=token, cart_version=cart.version)
 
-    assert second == first
+    assert stale.value.order == first
+    assert stale.value.problems == [
+        f"That checkout page was already used: it placed order #{first.pk}. "
+        "Your cart is as you left it."
+    ]
     assert Order.objects.count() == 1
     assert first.uuid == token
+    assert cart.items == {other.pk: 2}
+
+
+def sessions_of_one_visitor(cart, count):
+    """`count` requests of one visitor read its session before any of them saves it."""
+    cart.session.save()
+    return [Cart(SessionStore(session_key=cart.session.session_key)) for _ in range(count)]
+
+
+def test_one_cart_checked_out_from_three_tabs_at_once_makes_one_order(cart):
+    user = UserFactory()
+    book = BookFactory(quantity=1)
+    cart.set(book.pk, 1)
+    tabs = sessions_of_one_visitor(cart, 3)
+    for tab in tabs:
+        tab.items  # noqa: B018 - each request has loaded the session before any saved it
+    versions = [tab.version for tab in tabs]
+
+    first = place(user, tabs[0], uuid=uuid.uuid4(), cart_version=versions[0])
+    results = []
+    for tab, version in zip(tabs[1:], versions[1:], strict=True):
+        with pytest.raises(CheckoutStale) as stale:
+            place(user, tab, uuid=uuid.uuid4(), cart_version=version)
+        results.append(stale.value)
+
+    assert Order.objects.count() == 1
+    assert [result.order for result in results] == [first, first]
+    assert results[0].problems == [
+        f"That cart has already been ordered, as order #{first.pk} (from another tab or "
+        "window); it was not ordered twice."
+    ]
+    assert [tab.items for tab in tabs[1:]] == [{book.pk: 1}, {book.pk: 1}]  # left alone
+
+
+def test_a_checkout_page_older_than_the_cart_orders_nothing(cart):
+    user = UserFactory()
+    book = BookFactory()
+    cart.set(book.pk, 1)
+    shown = cart.version
+    cart.set(book.pk, 2)  # changed in another tab after the page was shown
+
+    with pytest.raises(CheckoutStale) as stale:
+        place(user, cart, uuid=uuid.uuid4(), cart_version=shown)
+
+    assert stale.value.order is None
+    assert stale.value.problems == [CART_CHANGED]
+    assert not Order.objects.exists()
+    assert cart.items == {book.pk: 2}
+
+
+def test_a_checkout_page_of_an_ordered_cart_names_its_order_and_keeps_the_new_cart(cart):
+    user = UserFactory()
+    book, other = BookFactory(), BookFactory()
+    cart.set(book.pk, 1)
+    stale_page = cart.version
+    first = place(user, cart, uuid=uuid.uuid4(), cart_version=cart.version)
+    cart.set(other.pk, 1)
+
+    with pytest.raises(CheckoutStale) as stale:
+        place(user, cart, uuid=uuid.uuid4(), cart_version=stale_page)
+
+    assert stale.value.order == first
+    assert Order.objects.count() == 1
+    assert cart.items == {other.pk: 1}
+
+
+def test_a_session_that_kept_an_ordered_cart_gets_a_new_cart_and_a_warning(cart):
+    """Two requests saved the session in the wrong order: the ordered cart came back."""
+    user = UserFactory()
+    book = BookFactory()
+    cart.set(book.pk, 1)
+    [late_request] = sessions_of_one_visitor(cart, 1)
+    late_request.items  # noqa: B018
+    first = place(user, cart, uuid=uuid.uuid4(), cart_version=cart.version)
+    assert checkout_cart_check(user=user, cart=cart) == ""  # emptied
+
+    notice = checkout_cart_check(user=user, cart=late_request)
+
+    assert notice == (
+        f"Order #{first.pk} was already placed from this cart. The books below are still "
+        "in your cart: place another order only if you want them again."
+    )
+    assert late_request.items == {book.pk: 1}
+    second = place(user, late_request, uuid=uuid.uuid4(), cart_version=late_request.version)
+    assert second != first
 
 
 def test_another_customers_checkout_token_is_refused(cart):

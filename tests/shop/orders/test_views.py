@@ -16,13 +16,18 @@ def checkout_page(client):
     return client.get("/checkout/")
 
 
-def token_of(response) -> str:
-    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+def form_of(response) -> dict:
+    """The checkout page's hidden fields: the order's uuid to be and the cart's version."""
+    page = response.content.decode()
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+        for name in ("token", "cart_version")
+    }
 
 
 def place_order(client, address="1 Library Lane\n12345 Booktown", phone="", **extra):
     page = checkout_page(client)
-    data = {"delivery_address": address, "phone": phone, "token": token_of(page)}
+    data = {"delivery_address": address, "phone": phone, **form_of(page)}
     data.update(extra)
     return client.post("/checkout/", data)
 
@@ -92,18 +97,66 @@ def test_checkout_places_the_order_and_shows_the_confirmation(
     assert order.status == Status.PENDING
 
 
-def test_double_submitted_checkout_makes_one_order(client, customer):
+def test_a_checkout_page_posted_again_after_its_order_keeps_the_new_cart_and_says_why(
+    client, customer
+):
     book = BookFactory()
     client.post(f"/cart/add/{book.pk}/")
-    token = token_of(checkout_page(client))
-    data = {"delivery_address": "1 Lane", "phone": "", "token": token}
+    data = {"delivery_address": "1 Lane", "phone": "", **form_of(checkout_page(client))}
 
     first = client.post("/checkout/", data)
-    client.post(f"/cart/add/{book.pk}/")  # the cart refilled in another tab
-    second = client.post("/checkout/", data)
+    client.post(f"/cart/add/{book.pk}/", {"quantity": "2"})  # the next cart
+    second = client.post("/checkout/", data, follow=True)
 
-    assert Order.objects.count() == 1
-    assert first["Location"] == second["Location"]
+    order = Order.objects.get()
+    assert first["Location"] == f"/orders/{order.pk}/placed/"
+    assert second.redirect_chain == [(f"/orders/{order.pk}/", 302)]
+    page = second.content.decode()
+    assert (
+        f"That checkout page was already used: it placed order #{order.pk}. "
+        "Your cart is as you left it."
+    ) in page
+    assert "data-cart-count>2</span>" in page
+
+
+def test_checkout_pages_of_one_cart_in_three_tabs_make_one_order(client, customer):
+    book = BookFactory(quantity=1)
+    client.post(f"/cart/add/{book.pk}/")
+    tabs = [form_of(checkout_page(client)) for _ in range(3)]
+    assert len({tab["token"] for tab in tabs}) == 3  # each page its own form token
+
+    answers = [
+        client.post("/checkout/", {"delivery_address": "1 Lane", "phone": "", **tab}, follow=True)
+        for tab in tabs
+    ]
+
+    order = Order.objects.get()
+    assert answers[0].redirect_chain == [(f"/orders/{order.pk}/placed/", 302)]
+    for answer in answers[1:]:
+        assert answer.redirect_chain == [(f"/orders/{order.pk}/", 302)]
+        assert f"That cart has already been ordered, as order #{order.pk}" in (
+            answer.content.decode()
+        )
+
+
+def test_a_checkout_page_older_than_the_cart_shows_the_cart_again(client, customer):
+    book = BookFactory(title="Solaris")
+    client.post(f"/cart/add/{book.pk}/")
+    shown = form_of(checkout_page(client))
+    client.post(f"/cart/add/{book.pk}/")  # another tab added a copy
+
+    response = client.post(
+        "/checkout/", {"delivery_address": "7 Quiet Street", "phone": "", **shown}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your cart changed after this checkout page was loaded." in page
+    assert "2 \u00d7 Solaris" in page
+    assert "7 Quiet Street</textarea>" in page
+    assert not Order.objects.exists()
+    assert place_order(client).status_code == 302
+    assert Order.objects.get().items.get().quantity == 2
 
 
 @pytest.mark.parametrize(
@@ -136,13 +189,11 @@ def test_checkout_address_is_trimmed(client, customer):
 def test_checkout_refuses_a_cart_that_is_no_longer_available(client, customer):
     book = BookFactory(title="Solaris", quantity=3)
     client.post(f"/cart/add/{book.pk}/", {"quantity": "3"})
-    token = token_of(checkout_page(client))
+    form = form_of(checkout_page(client))
     book.quantity = 1
     book.save()
 
-    response = client.post(
-        "/checkout/", {"delivery_address": "1 Lane", "phone": "", "token": token}
-    )
+    response = client.post("/checkout/", {"delivery_address": "1 Lane", "phone": "", **form})
 
     assert response.status_code == 200
     page = response.content.decode()

@@ -25,6 +25,9 @@ class CheckoutForm(forms.Form):
     )
     # One per checkout page: a double-clicked "Place order" makes one order, not two.
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # The version of the cart the page showed (cart.Cart.version): a page older than the
+    # cart cannot order it.
+    cart_version = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]

@@ -27,6 +27,9 @@ class Order(models.Model):
     Status = OrderStatus
 
     uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
+    # The session cart this order was made from (cart.Cart.token): unique, so one cart
+    # makes at most one order however many checkout pages post it at once.
+    cart_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )

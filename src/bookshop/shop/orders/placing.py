@@ -29,6 +29,29 @@ class CheckoutError(Exception):
         self.problems = problems
 
 
+class CheckoutStale(CheckoutError):
+    """The checkout page that posted is older than the cart in the session: it was shown
+    for a cart that has been ordered since (`order`), or that has changed since. Nothing
+    was written and the cart is left as it is."""
+
+    def __init__(self, problems: list[str], *, order: Order | None = None) -> None:
+        super().__init__(problems)
+        self.order = order
+
+
+CART_CHANGED = (
+    "Your cart changed after this checkout page was loaded. Check it below and place "
+    "your order again."
+)
+
+
+def _already_ordered(order: Order) -> str:
+    return (
+        f"That checkout page was already used: it placed order {order.number}. "
+        "Your cart is as you left it."
+    )
+
+
 def order_place(
     *,
     user: AbstractBaseUser,
@@ -36,6 +59,7 @@ def order_place(
     delivery_address: str,
     phone: str = "",
     uuid: uuid_module.UUID | None = None,
+    cart_version: str | None = None,
 ) -> Order:
     """Turn the cart into a pending order, in one transaction, and empty the cart.
 
@@ -44,8 +68,13 @@ def order_place(
     nothing. Prices are copied into the items. After commit the submission task is
     enqueued; if the broker refuses it, the order stays pending for the sweep to find.
 
-    `uuid`, when given (the checkout form carries one), makes a double submit safe: a
-    second call with the same uuid returns the first order instead of making another.
+    One cart makes at most one order: the order claims the cart's token (a unique
+    column), so of several checkouts posted at once from as many tabs, one wins and the
+    others raise CheckoutStale naming its order. The checkout form carries `uuid` (the
+    order's uuid to be) and `cart_version` (the cart it showed); a form that already placed
+    its order, or that shows another version of the cart, raises CheckoutStale and leaves
+    the cart in the session alone. A double-clicked "Place order" whose two posts race
+    returns the one order to both.
     """
     delivery_address = (delivery_address or "").strip()
     phone = (phone or "").strip()
@@ -62,10 +91,16 @@ def order_place(
         raise CheckoutError(problems)
 
     if uuid is not None:
-        existing = _order_placed_before(user=user, uuid=uuid)
-        if existing is not None:
-            cart.clear()
-            return existing
+        placed = _order_placed_before(user=user, uuid=uuid)
+        if placed is not None:
+            raise CheckoutStale([_already_ordered(placed)], order=placed)
+    if cart_version is not None and cart_version != cart.version:
+        shown = Cart.token_of(cart_version)
+        ordered = Order.objects.filter(cart_token=shown, user=user).first() if shown else None
+        if ordered is not None:
+            raise CheckoutStale([_cart_ordered(ordered)], order=ordered)
+        raise CheckoutStale([CART_CHANGED])
+    token = cart.token
     try:
         with transaction.atomic():
             order = _order_create(
@@ -74,15 +109,50 @@ def order_place(
                 delivery_address=delivery_address,
                 phone=phone,
                 uuid=uuid or uuid_module.uuid4(),
+                cart_token=token,
             )
     except IntegrityError:
-        # Another request with the same checkout form won the race.
-        existing = _order_placed_before(user=user, uuid=uuid) if uuid else None
-        if existing is None:
+        # Another request won the claim on this cart, or on this form's uuid. The winner
+        # empties the session's cart; this request leaves the session alone, or saving it
+        # could bring the ordered cart back.
+        if uuid is not None:
+            same_form = _order_placed_before(user=user, uuid=uuid)
+            if same_form is not None:
+                return same_form
+        claimed = order_for_cart(user=user, cart=cart)
+        if claimed is None:
             raise
-        order = existing
+        raise CheckoutStale([_cart_ordered(claimed)], order=claimed) from None
     cart.clear()
     return order
+
+
+def _cart_ordered(order: Order) -> str:
+    return (
+        f"That cart has already been ordered, as order {order.number} (from another tab "
+        "or window); it was not ordered twice."
+    )
+
+
+def order_for_cart(*, user: AbstractBaseUser, cart: Cart) -> Order | None:
+    """The customer's order that claimed this cart already, if one did."""
+    return Order.objects.filter(cart_token=cart.token, user=user).first()
+
+
+def checkout_cart_check(*, user: AbstractBaseUser, cart: Cart) -> str:
+    """Before showing checkout: if the session kept a cart that was ordered already (two
+    requests saved the session in the wrong order), give it a new identity, so it can be
+    ordered on purpose, and return what to tell the customer ("" when all is well)."""
+    if not cart:
+        return ""
+    claimed = order_for_cart(user=user, cart=cart)
+    if claimed is None:
+        return ""
+    cart.renew()
+    return (
+        f"Order {claimed.number} was already placed from this cart. The books below are "
+        "still in your cart: place another order only if you want them again."
+    )
 
 
 def _order_placed_before(*, user: AbstractBaseUser, uuid: uuid_module.UUID) -> Order | None:
@@ -93,7 +163,13 @@ def _order_placed_before(*, user: AbstractBaseUser, uuid: uuid_module.UUID) -> O
 
 
 def _order_create(
-    *, user: AbstractBaseUser, cart: Cart, delivery_address: str, phone: str, uuid: uuid_module.UUID
+    *,
+    user: AbstractBaseUser,
+    cart: Cart,
+    delivery_address: str,
+    phone: str,
+    uuid: uuid_module.UUID,
+    cart_token: uuid_module.UUID,
 ) -> Order:
     summary = cart_summary(cart=cart)
     if not summary.lines:
@@ -103,6 +179,7 @@ def _order_create(
         raise CheckoutError(problems)
     order = Order.objects.create(
         uuid=uuid,
+        cart_token=cart_token,
         user=user,
         email=user.email,
         delivery_address=delivery_address,

@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
 from bookshop.shop.orders.forms import CheckoutForm
-from bookshop.shop.orders.placing import CheckoutError, order_place
+from bookshop.shop.orders.placing import (
+    CheckoutError,
+    CheckoutStale,
+    checkout_cart_check,
+    order_place,
+)
 from bookshop.shop.orders.selectors import (
     order_get_for_customer,
     order_last_delivery,
@@ -28,35 +33,58 @@ def checkout(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Your cart is empty. Add a book or two first.")
         return redirect("cart:detail")
     problems: list[str] = []
-    if request.method == "POST":
-        form = CheckoutForm(request.POST)
-        if form.is_valid():
-            try:
-                order = order_place(
-                    user=request.user,
-                    cart=cart,
-                    delivery_address=form.cleaned_data["delivery_address"],
-                    phone=form.cleaned_data["phone"],
-                    uuid=form.cleaned_data["token"],
-                )
-            except CheckoutError as exc:
-                problems = exc.problems
-            else:
-                return redirect("orders:placed", pk=order.pk)
-    else:
+    form = CheckoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = order_place(
+                user=request.user,
+                cart=cart,
+                delivery_address=form.cleaned_data["delivery_address"],
+                phone=form.cleaned_data["phone"],
+                uuid=form.cleaned_data["token"],
+                cart_version=form.cleaned_data["cart_version"],
+            )
+        except CheckoutStale as exc:
+            if exc.order is not None:
+                for problem in exc.problems:
+                    messages.warning(request, problem)
+                return redirect(exc.order)
+            # Shown again for the cart as it is now, with what the customer typed.
+            problems = exc.problems
+            form = _fresh_form(cart, form.cleaned_data)
+        except CheckoutError as exc:
+            problems = exc.problems
+        else:
+            return redirect("orders:placed", pk=order.pk)
+    elif request.method == "GET":
+        notice = checkout_cart_check(user=request.user, cart=cart)
+        if notice:
+            messages.warning(request, notice)
         last = order_last_delivery(user=request.user)
-        form = CheckoutForm(
-            initial={
+        form = _fresh_form(
+            cart,
+            {
                 "delivery_address": last.delivery_address if last else "",
                 "phone": last.phone if last else "",
-                "token": uuid.uuid4(),
-            }
+            },
         )
     summary = cart_summary(cart=cart)
     return render(
         request,
         "orders/checkout.html",
         {"form": form, "summary": summary, "problems": problems},
+    )
+
+
+def _fresh_form(cart: Cart, details: dict) -> CheckoutForm:
+    """A checkout form for the cart as it is now: a new order uuid, the cart's version."""
+    return CheckoutForm(
+        initial={
+            "delivery_address": details.get("delivery_address", ""),
+            "phone": details.get("phone", ""),
+            "token": uuid.uuid4(),
+            "cart_version": cart.version,
+        }
     )
 
 
