@@ -23,6 +23,9 @@ INSTALLED_APPS = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Customers log in with their username or their email address.
+SHOP_LOGIN_BACKEND = "bookshop.shop.accounts.backends.UsernameOrEmailBackend"
+AUTHENTICATION_BACKENDS = [SHOP_LOGIN_BACKEND]
 
 ROOT_URLCONF = "bookshop.shop.urls"
 WSGI_APPLICATION = "bookshop.shop.wsgi.application"

@@ -100,7 +100,7 @@ def test_login_with_a_wrong_password_says_so(client):
     response = client.post("/accounts/login/", {"username": "grace", "password": "nope"})
 
     assert response.status_code == 200
-    assert "Please enter a correct username and password." in response.content.decode()
+    assert "Please enter a correct username or email and password." in response.content.decode()
 
 
 def test_login_returns_to_next(client):

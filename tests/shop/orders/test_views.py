@@ -165,7 +165,16 @@ def test_a_checkout_page_older_than_the_cart_shows_the_cart_again(client, custom
         ("", "", "This field is required."),
         ("   ", "", "This field is required."),
         ("x" * 501, "", "Ensure this value has at most 500 characters (it has 501)."),
-        ("1 Lane", "call me", "Enter a phone number: digits, spaces, + ( ) - only."),
+        (
+            "1 Lane",
+            "call me",
+            "Enter a phone number with the digits 0-9, spaces and + ( ) - . only.",
+        ),
+        ("1 Lane", "(((((", "A phone number has 5 to 15 digits."),
+        ("1 Lane", "\u0660\u0661\u0662\u0663\u0664\u0665", "with the digits 0-9"),
+        ("1 Lane", "\uff10\uff11\uff12\uff13\uff14\uff15", "with the digits 0-9"),
+        ("1 Lane", "+44 (20)) 7946 0000", "The brackets in this phone number do not pair up."),
+        ("1 Lane", "12 34", "A phone number has 5 to 15 digits."),
     ],
 )
 def test_checkout_validates_delivery_details(client, customer, address, phone, message):
@@ -175,6 +184,26 @@ def test_checkout_validates_delivery_details(client, customer, address, phone, m
 
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_checkout_takes_an_ordinary_phone_number(client, customer):
+    client.post(f"/cart/add/{BookFactory().pk}/")
+
+    place_order(client, phone="+44 (20) 7946-0000")
+
+    assert Order.objects.get().phone == "+44 (20) 7946-0000"
+
+
+def test_checkout_without_an_email_on_the_account_asks_for_one(client, customer):
+    customer.email = ""
+    customer.save()
+    client.post(f"/cart/add/{BookFactory().pk}/")
+
+    response = place_order(client)
+
+    assert response.status_code == 200
+    assert "Your account has no email address" in response.content.decode()
     assert not Order.objects.exists()
 
 

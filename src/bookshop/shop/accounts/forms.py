@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+
+from bookshop.shop.accounts.emails import EmailAddressFormField, email_normalize
 
 User = get_user_model()
 
 EMAIL_TAKEN = "A user with this email address already exists."
+USERNAME_WITH_AT = "A username cannot contain “@”: you can log in with your email address anyway."
 
 
 def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
@@ -15,10 +18,11 @@ def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
 
 
 class RegistrationForm(UserCreationForm):
-    """Sign-up: a username, an email no one else has (whatever its case), a password that
-    passes Django's validators."""
+    """Sign-up: a username without “@” (customers log in with username or email, so one
+    must not look like the other), an email no one else has (normalised, whatever its
+    case), a password that passes Django's validators."""
 
-    email = forms.EmailField(
+    email = EmailAddressFormField(
         label="Email", max_length=254, help_text="For order updates and password resets."
     )
 
@@ -26,8 +30,14 @@ class RegistrationForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        if "@" in username:
+            raise forms.ValidationError(USERNAME_WITH_AT, code="at_sign")
+        return username
+
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
+        email = self.cleaned_data["email"]
         if _email_taken(email):
             raise forms.ValidationError(EMAIL_TAKEN, code="unique")
         return email
@@ -36,14 +46,40 @@ class RegistrationForm(UserCreationForm):
 class ProfileForm(forms.ModelForm):
     """What a customer may change about themselves."""
 
-    email = forms.EmailField(label="Email", max_length=254)
+    email = EmailAddressFormField(label="Email", max_length=254)
 
     class Meta:
         model = User
         fields = ("first_name", "last_name", "email")
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
+        email = self.cleaned_data["email"]
         if _email_taken(email, exclude_pk=self.instance.pk):
             raise forms.ValidationError(EMAIL_TAKEN, code="unique")
         return email
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; the backend takes a username or an email address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct username or email and password. Note that the "
+            "password is case-sensitive."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username or email"
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, matching addresses as the shop stores them."""
+
+    email = EmailAddressFormField(label="Email", max_length=254)
+
+    def get_users(self, email: str):
+        return super().get_users(email_normalize(email))

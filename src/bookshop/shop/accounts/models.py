@@ -1,10 +1,30 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from bookshop.shop.accounts.emails import EmailAddressField, email_normalize
+
+
+class UserManager(BaseUserManager):
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The shop's spelling of an address (see accounts.emails). An address it refuses
+        is left as it is, for the email field's validation to reject with its message."""
+        try:
+            return email_normalize(email or "")
+        except ValidationError:
+            return email or ""
+
 
 class User(AbstractUser):
-    """A shop customer (or shop staff). Email addresses are unique whatever their case."""
+    """A shop customer (or shop staff). Email addresses are stored normalised and are
+    unique whatever their case."""
+
+    email = EmailAddressField("email address", blank=True)
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

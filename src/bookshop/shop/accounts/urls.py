@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from bookshop.shop.accounts import views
+from bookshop.shop.accounts.forms import EmailPasswordResetForm, LoginForm
 
 app_name = "accounts"
 
@@ -14,7 +15,13 @@ urlpatterns = [
 # Django's own authentication views, under the names its templates and views expect
 # (no namespace): login, logout, password_change*, password_reset*.
 auth_urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "password_change/",
@@ -28,7 +35,10 @@ auth_urlpatterns = [
     ),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(extra_email_context={"shop_name": settings.SHOP_NAME}),
+        auth_views.PasswordResetView.as_view(
+            form_class=EmailPasswordResetForm,
+            extra_email_context={"shop_name": settings.SHOP_NAME},
+        ),
         name="password_reset",
     ),
     path(

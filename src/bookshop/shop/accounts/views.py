@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -30,7 +31,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = user_register(form=form)
         if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.SHOP_LOGIN_BACKEND)
             messages.success(request, f"Welcome to the shop, {user.get_username()}!")
             return redirect(_safe_next(request))
     return render(

@@ -1,10 +1,7 @@
-import re
-
 from django import forms
 
 from bookshop.shop.orders.models import DELIVERY_ADDRESS_MAX_LENGTH, PHONE_MAX_LENGTH
-
-_PHONE = re.compile(r"^\+?[\d\s().-]{5,}$")
+from bookshop.shop.orders.phone import phone_problem
 
 
 class CheckoutForm(forms.Form):
@@ -31,6 +28,7 @@ class CheckoutForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
-        if phone and not _PHONE.match(phone):
-            raise forms.ValidationError("Enter a phone number: digits, spaces, + ( ) - only.")
+        problem = phone_problem(phone)
+        if problem:
+            raise forms.ValidationError(problem, code="invalid")
         return phone

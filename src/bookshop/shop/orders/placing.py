@@ -17,6 +17,7 @@ from bookshop.shop.orders.models import (
     OrderEvent,
     OrderItem,
 )
+from bookshop.shop.orders.phone import phone_problem
 
 Status = Order.Status
 
@@ -39,6 +40,10 @@ class CheckoutStale(CheckoutError):
         self.order = order
 
 
+NO_EMAIL = (
+    "Your account has no email address, and we send order updates by email: add one to "
+    "your profile, then place your order."
+)
 CART_CHANGED = (
     "Your cart changed after this checkout page was loaded. Check it below and place "
     "your order again."
@@ -87,6 +92,10 @@ def order_place(
         )
     if len(phone) > PHONE_MAX_LENGTH:
         problems.append(f"The phone number must be at most {PHONE_MAX_LENGTH} characters.")
+    elif phone_problem(phone):
+        problems.append(phone_problem(phone))
+    if not user.email:
+        problems.append(NO_EMAIL)
     if problems:
         raise CheckoutError(problems)
 
