@@ -48,7 +48,7 @@ def backends(service: str | None = None) -> Backends:
         )
     return Backends(
         database="SQLite",
-        cache="local memory",
+        cache="files under var/",
         broker="Celery filesystem transport",
     )
 

@@ -69,9 +69,15 @@ def database(default_sqlite: Path) -> dict[str, Any]:
     return config
 
 
-def cache(service: str) -> dict[str, Any]:
-    """The default cache from CACHE_URL (local memory unless told otherwise)."""
-    config = env.cache_url("CACHE_URL", default="locmemcache://")
+def cache(service: str, var: Path) -> dict[str, Any]:
+    """The default cache from CACHE_URL; by default a folder under var/.
+
+    Login lockouts aside (those are rows in the database), the rate limits and the Store
+    API's throttle count in this cache, so every process of a service must see the same
+    one: Redis in production, files in the embedded mode, where the gunicorn workers share
+    a disk but not their memory (local memory would give each worker its own count).
+    """
+    config = env.cache_url("CACHE_URL", default=f"filecache://{var / 'cache' / service}")
     # Both services, and several installs, may share one Redis; the prefix keeps them apart.
     config["KEY_PREFIX"] = f"{env.str('CACHE_KEY_PREFIX', default='bookshop')}.{service}"
     return config

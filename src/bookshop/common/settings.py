@@ -3,6 +3,8 @@
 Every value can be set from the environment; the defaults are the embedded mode's.
 """
 
+from datetime import timedelta
+
 from bookshop.common.conf import PRODUCTION, env, logging_config, var_dir
 
 VAR_DIR = var_dir()
@@ -19,6 +21,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -30,7 +33,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Brute force (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username, or
+# from one client address, with no LOGIN_LOCKOUT_MINUTES pause between them, logging in
+# is refused for LOGIN_LOCKOUT_MINUTES, the right password included. Attempts are rows in
+# the service's database, so every process sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "bookshop.common.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "bookshop.common.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful logins are not recorded (an ever-growing table nobody reads).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner at every process start; failures are still logged
+# The header a proxy in front sets to the client's address (nginx: X-Real-IP); empty means
+# REMOTE_ADDR. See bookshop.common.clients.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="X-Real-IP" if PRODUCTION else "")
 
 TEMPLATE_CONTEXT_PROCESSORS = [
     "django.template.context_processors.request",

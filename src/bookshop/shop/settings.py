@@ -25,7 +25,9 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 # Customers log in with their username or their email address.
 SHOP_LOGIN_BACKEND = "bookshop.shop.accounts.backends.UsernameOrEmailBackend"
-AUTHENTICATION_BACKENDS = [SHOP_LOGIN_BACKEND]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", SHOP_LOGIN_BACKEND]
+# A username and its account's email are one account to the lockout.
+AXES_USERNAME_CALLABLE = "bookshop.shop.accounts.selectors.user_login_key"
 
 ROOT_URLCONF = "bookshop.shop.urls"
 WSGI_APPLICATION = "bookshop.shop.wsgi.application"
@@ -45,7 +47,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": conf.database(VAR_DIR / "shop.sqlite3")}
-CACHES = {"default": conf.cache("shop")}
+CACHES = {"default": conf.cache("shop", VAR_DIR)}
 globals().update(conf.email())
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop <orders@bookshop.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -66,6 +68,11 @@ ORDERS_PAGE_SIZE = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Password-reset mails: at most this many requests per client address, and per email
+# address, in PASSWORD_RESET_LIMIT_WINDOW seconds (accounts.services).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_WINDOW = env.int("PASSWORD_RESET_LIMIT_WINDOW", default=3600)
 # Links in emails point here.
 SHOP_PUBLIC_URL = env.str("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -39,7 +39,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": conf.database(VAR_DIR / "store.sqlite3")}
-CACHES = {"default": conf.cache("store")}
+CACHES = {"default": conf.cache("store", VAR_DIR)}
 globals().update(conf.email())
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bookshop Store <store@bookshop.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

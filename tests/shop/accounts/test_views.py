@@ -191,7 +191,9 @@ def test_password_reset_by_email(client):
         follow=True,
     )
     assert "Your password has been set" in done.content.decode()
-    assert client.login(username="grace", password="Fresh-Start-2025")
+    client.logout()
+    login = client.post("/accounts/login/", {"username": "grace", "password": "Fresh-Start-2025"})
+    assert login.status_code == 302
 
 
 def test_password_reset_for_an_unknown_email_sends_nothing_and_reveals_nothing(client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -21,3 +23,15 @@ def user_find_for_login(*, identifier: str) -> AbstractBaseUser | None:
     except ValidationError:
         return None
     return User.objects.filter(email__iexact=email).exclude(email="").first()
+
+
+def user_login_key(request: object, credentials: dict | None) -> str:
+    """What the login lockout counts failures against: the account's username when the
+    login names an account (by username or email), else what was typed, normalised, so
+    `bob`, `bob@example.com` and `BOB@Example.com` are one count."""
+    typed = (credentials or {}).get("username")
+    if typed is None:
+        typed = getattr(request, "POST", {}).get("username", "")
+    typed = unicodedata.normalize("NFKC", str(typed or "")).strip()
+    user = user_find_for_login(identifier=typed) if typed else None
+    return user.get_username() if user is not None else typed.lower()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from bookshop.common.ratelimit import rate_limit_hit
+from bookshop.shop.accounts.emails import email_key
 from bookshop.shop.accounts.forms import EMAIL_TAKEN, ProfileForm, RegistrationForm
+
+RESET_FROM_ADDRESS = "address"
+RESET_FOR_EMAIL = "email"
 
 
 def user_register(*, form: RegistrationForm) -> AbstractBaseUser | None:
@@ -32,3 +38,29 @@ def user_update_profile(*, form: ProfileForm) -> bool:
         form.add_error("email", EMAIL_TAKEN)
         return False
     return True
+
+
+def password_reset_throttle(*, client: str, email: str) -> str:
+    """Whether a password-reset mail may go: "" if so; RESET_FROM_ADDRESS when this client
+    asked too often (say so: it tells nothing about any account); RESET_FOR_EMAIL when this
+    address was asked for too often (send nothing and answer as if sent, so the limit says
+    nothing about whether the address has an account, and nobody can flood a mailbox).
+
+    Both count every request, whether or not the address belongs to anyone.
+    """
+    window = settings.PASSWORD_RESET_LIMIT_WINDOW
+    if rate_limit_hit(
+        scope="reset-address",
+        key=client,
+        limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+        window=window,
+    ):
+        return RESET_FROM_ADDRESS
+    if rate_limit_hit(
+        scope="reset-email",
+        key=email_key(email),
+        limit=settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+        window=window,
+    ):
+        return RESET_FOR_EMAIL
+    return ""

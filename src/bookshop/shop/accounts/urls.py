@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from bookshop.shop.accounts import views
-from bookshop.shop.accounts.forms import EmailPasswordResetForm, LoginForm
+from bookshop.shop.accounts.forms import LoginForm
 
 app_name = "accounts"
 
@@ -35,10 +34,7 @@ auth_urlpatterns = [
     ),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=EmailPasswordResetForm,
-            extra_email_context={"shop_name": settings.SHOP_NAME},
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -9,8 +9,19 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from bookshop.shop.accounts.forms import ProfileForm, RegistrationForm
-from bookshop.shop.accounts.services import user_register, user_update_profile
+from bookshop.common.clients import client_address
+from bookshop.shop.accounts.forms import EmailPasswordResetForm, ProfileForm, RegistrationForm
+from bookshop.shop.accounts.services import (
+    RESET_FOR_EMAIL,
+    RESET_FROM_ADDRESS,
+    password_reset_throttle,
+    user_register,
+    user_update_profile,
+)
+
+RESET_TOO_OFTEN = (
+    "Too many password reset requests from your address. Please wait an hour and try again."
+)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -59,3 +70,23 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, "You have been logged out.")
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, limited per client address and per email address."""
+
+    form_class = EmailPasswordResetForm
+    extra_email_context = {"shop_name": settings.SHOP_NAME}
+
+    def form_valid(self, form: EmailPasswordResetForm) -> HttpResponse:
+        limit = password_reset_throttle(
+            client=client_address(self.request), email=form.cleaned_data["email"]
+        )
+        if limit == RESET_FROM_ADDRESS:
+            form.add_error(None, RESET_TOO_OFTEN)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(settings.PASSWORD_RESET_LIMIT_WINDOW)
+            return response
+        if limit == RESET_FOR_EMAIL:
+            return redirect(self.get_success_url())  # as if sent: see the service
+        return super().form_valid(form)
