@@ -27,6 +27,15 @@ UNLABELLED_FIELDS = """() => {
 IMAGES_WITHOUT_ALT = """() => Array.from(document.querySelectorAll('img:not([alt])'),
   img => img.outerHTML.slice(0, 160))"""
 
+# Every Content-Security-Policy violation a page reports, sent to the test as it happens
+# (the console names them too, but only the event says which directive and what).
+CSP_LISTENER = """() => document.addEventListener('securitypolicyviolation', (event) =>
+  window.__bookshopCspViolation({
+    page: document.location.href, directive: event.effectiveDirective,
+    blocked: event.blockedURI || 'inline', sample: event.sample || '',
+    source: `${event.sourceFile || ''}:${event.lineNumber || ''}`,
+  }))"""
+
 OVERFLOW = """() => document.documentElement.scrollWidth - document.documentElement.clientWidth"""
 
 # Roles a person operates: each needs an accessible name, as the browser computes it.
@@ -93,10 +102,20 @@ class PageAudit:
         page.on("requestfailed", self._on_failed)
         page.on("response", self._on_response)
         page.on("framenavigated", self._on_navigated)
+        page.expose_function("__bookshopCspViolation", self._on_csp_violation)
+        page.add_init_script(f"({CSP_LISTENER})()")
 
     def _on_console(self, message) -> None:
         if message.type == "error":
             self.problems.append(f"console error on {self.page.url}: {message.text}")
+        elif "Content Security Policy" in message.text:
+            self.problems.append(f"CSP message on {self.page.url}: {message.text}")
+
+    def _on_csp_violation(self, report: dict) -> None:
+        self.problems.append(
+            f"CSP violation on {report['page']}: {report['directive']} blocked "
+            f"{report['blocked']} ({report['source']}) {report['sample']}".rstrip()
+        )
 
     def _on_failed(self, request) -> None:
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")

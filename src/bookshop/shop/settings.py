@@ -81,6 +81,10 @@ SHOP_PUBLIC_URL = env.str("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000").rs
 # picked up without a restart.
 STORE_API_URL = env.str("STORE_API_URL", default="http://127.0.0.1:8001").rstrip("/")
 STORE_API_TOKEN = env.str("STORE_API_TOKEN", default="")
+# Covers are the store's images, loaded by the customer's browser from its public URL.
+STORE_PUBLIC_URL = env.str("STORE_PUBLIC_URL", default="http://127.0.0.1:8001").rstrip("/")
+# No inline script on the shop at all: its pages load bootstrap and cart.js as files.
+CONTENT_SECURITY_POLICY = conf.content_security_policy(images=[conf.origin(STORE_PUBLIC_URL)])
 STORE_API_TOKEN_FILE = conf.path("STORE_API_TOKEN_FILE", VAR_DIR / "store-api-token")
 STORE_API_CONNECT_TIMEOUT = env.float("STORE_API_CONNECT_TIMEOUT", default=3.0)
 STORE_API_READ_TIMEOUT = env.float("STORE_API_READ_TIMEOUT", default=10.0)

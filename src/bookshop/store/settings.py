@@ -54,6 +54,9 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not conf.PRODUCTION)
 STORE_MAX_IMAGE_BYTES = env.int("STORE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 # Where browsers fetch this service's pages and images (absolute image URLs in the API).
 STORE_PUBLIC_URL = env.str("STORE_PUBLIC_URL", default="http://127.0.0.1:8001").rstrip("/")
+# The Swagger UI at /api/docs/ has one inline script and one inline style, marked with the
+# request's nonce by templates/drf_spectacular/swagger_ui.html; no other page asks for one.
+CONTENT_SECURITY_POLICY = conf.content_security_policy(nonces=True)
 
 # The shop's service account; `bootstrap` creates it and writes its token to this file,
 # which the shop reads, so nobody copies a token by hand.

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from bookshop.store.inventory.models import BookItem
@@ -287,3 +289,13 @@ def test_a_finished_orders_page_is_read_only(admin_client, order_of_three, staff
 
     assert "book_item" not in form_data(page, "order_form").keys().__str__()
     assert "A-1" in page  # shipped copies listed
+
+
+def test_the_pick_list_prints_without_an_inline_handler_under_the_csp(admin_client, order_of_three):
+    response = admin_client.get(f"/admin/orders/order/{order_of_three.pk}/pick-list/")
+
+    html = response.content.decode()
+    nonces = set(re.findall(r'<(?:script|style) nonce="([^"]+)"', html))
+    assert len(nonces) == 1
+    assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]
+    assert "onclick" not in html
