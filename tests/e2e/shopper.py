@@ -17,6 +17,12 @@ class Shopper:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> Shopper:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def _csrf(self) -> str:
         if "csrftoken" not in self.http.cookies:
             self.http.get("/accounts/login/")
