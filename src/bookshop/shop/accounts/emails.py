@@ -13,6 +13,7 @@ both databases' LOWER() compare correctly.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -99,5 +100,5 @@ class EmailAddressField(models.EmailField):
         value = super().to_python(value)
         return email_normalize(value) if value else value
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> forms.Field:
         return super().formfield(**{"form_class": EmailAddressFormField, **kwargs})
