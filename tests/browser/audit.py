@@ -139,6 +139,9 @@ class PageAudit:
         """Title, names of controls, labels, alt texts and no sideways scrolling at both
         widths; screenshots at both widths when asked and a folder is set."""
         page = self.page
+        # A page's scripts change what is checked (the admin's pickers hide their <select>
+        # behind a labelled widget): check it as it stands once they have all run.
+        page.wait_for_load_state("load")
         where = page.url
         assert page.title(), f"{where} has no title"
         unlabelled = page.evaluate(UNLABELLED_FIELDS)
