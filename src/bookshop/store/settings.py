@@ -5,7 +5,12 @@ from pathlib import Path
 from bookshop.common import conf
 from bookshop.common.conf import env
 from bookshop.common.settings import *  # noqa: F403
-from bookshop.common.settings import DJANGO_APPS, TEMPLATE_CONTEXT_PROCESSORS, VAR_DIR
+from bookshop.common.settings import (
+    DJANGO_APPS,
+    MIDDLEWARE,
+    TEMPLATE_CONTEXT_PROCESSORS,
+    VAR_DIR,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -23,6 +28,9 @@ INSTALLED_APPS = [
     "bookshop.store.orders",
     "bookshop.store.api",
 ]
+
+# Outermost: every answer under /api/ is JSON, even those Django makes before a view runs.
+MIDDLEWARE = ["bookshop.store.api.errors.JSONErrorsMiddleware", *MIDDLEWARE]
 
 AUTH_USER_MODEL = "accounts.User"
 
@@ -70,7 +78,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    # JSON only, in every mode: people browse the API at /api/docs/ (Swagger UI).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only; the book endpoints add multipart/form-data for cover uploads.
+    "DEFAULT_PARSER_CLASSES": ["bookshop.store.api.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bookshop.store.api.exceptions.exception_handler",
     # Only anonymous clients are throttled: the shop's service account and staff are not.
@@ -78,11 +89,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("STORE_ANON_THROTTLE_RATE", default="120/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-if DEBUG:  # noqa: F405
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
-        "rest_framework.renderers.BrowsableAPIRenderer"
-    )
-
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bookshop Store API",
     "DESCRIPTION": "The warehouse: catalogue, physical copies and orders.",

@@ -143,6 +143,8 @@ def test_a_missing_body_names_every_required_field(service_api):
         ("/api/v1/books/", {"ordering": "author"}, "ordering"),
         ("/api/v1/books/", {"ordering": "title,password"}, "ordering"),
         ("/api/v1/books/", {"page_size": 10**9}, "page_size"),
+        ("/api/v1/books/", {"page_size": "\u0665"}, "page_size"),  # ARABIC-INDIC DIGIT FIVE
+        ("/api/v1/books/", {"page_size": "+5"}, "page_size"),
         ("/api/v1/orders/", {"status": "shipped"}, "status"),
         ("/api/v1/orders/", {"updated_after": "0"}, "updated_after"),
         ("/api/v1/orders/", {"ordering": "customer_email"}, "ordering"),

@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from bookshop.store.api.errors import not_found
 from bookshop.store.api.views import (
     BookItemListView,
     BookViewSet,
@@ -10,7 +11,9 @@ from bookshop.store.api.views import (
     WhoAmIView,
 )
 
-router = SimpleRouter()
+# Path converters, not regexes: ids are ASCII digits (a regex's \d also takes other scripts'
+# digits) and the schema types them as integers.
+router = SimpleRouter(use_regex_path=False)
 router.register("books", BookViewSet, basename="book")
 router.register("orders", OrderViewSet, basename="order")
 
@@ -25,4 +28,6 @@ urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Last: anything else under /api/ is a JSON 404, never Django's HTML page.
+    re_path(r"^(?P<rest>.*)$", not_found, name="not-found"),
 ]

@@ -21,6 +21,7 @@ from bookshop.store.api.filters import (
     StrictOrderingFilter,
 )
 from bookshop.store.api.pagination import StoreCursorPagination
+from bookshop.store.api.parsers import StrictJSONParser, StrictMultiPartParser
 from bookshop.store.api.permissions import IsServiceOrStaff, IsStaff
 from bookshop.store.api.serializers import (
     BookItemsAddSerializer,
@@ -109,8 +110,9 @@ class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     """The catalogue: anyone reads it, staff change it."""
 
     serializer_class = BookSerializer
+    parser_classes = [StrictJSONParser, StrictMultiPartParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
     pagination_class = StoreCursorPagination
     filter_backends = [DjangoFilterBackend, FieldSearchFilter, StrictOrderingFilter]
     filterset_class = BookFilter
@@ -183,7 +185,7 @@ class OrderViewSet(
     """Orders: services send them and follow their own; staff pack and close them."""
 
     serializer_class = OrderSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
     pagination_class = StoreCursorPagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = OrderFilter
