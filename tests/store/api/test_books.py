@@ -264,12 +264,19 @@ def test_delete_is_soft(staff_api, api):
     assert Book.objects.get().updated_at > book.updated_at
 
 
+MONEY = 'Enter an amount such as "12.50": up to 8 digits, at most 2 decimals.'
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        ({"price": "-1"}, "price", "Ensure this value is greater than or equal to 0."),
-        ({"price": "abc"}, "price", "A valid number is required."),
-        ({"price": "1.234"}, "price", "Ensure that there are no more than 2 decimal places."),
+        ({"price": "-1"}, "price", MONEY),
+        ({"price": "abc"}, "price", MONEY),
+        ({"price": "1.234"}, "price", MONEY),
+        ({"price": 7.5}, "price", MONEY),
+        ({"price": "1e2"}, "price", MONEY),
+        ({"price": " 7.50"}, "price", MONEY),
+        ({"price": "123456789"}, "price", MONEY),
         ({"isbn": "12345"}, "isbn", "Enter a valid ISBN-10 or ISBN-13 (check digit included)."),
         ({"title": ""}, "title", "This field may not be blank."),
         ({"title": "x" * 256}, "title", "Ensure this field has no more than 255 characters."),

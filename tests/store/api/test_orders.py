@@ -213,7 +213,7 @@ def test_fail_needs_a_reason(staff_api, place_order):
     response = staff_api.post(f"{ORDERS}{order.pk}/fail/", {"reason": " "})
 
     assert response.status_code == 400
-    assert response.json() == {"reason": ["This field may not be blank."]}
+    assert response.json() == {"reason": ["Say why the order failed."]}
 
 
 def test_book_inactive_after_the_order_does_not_change_the_order(service_api, place_order):

@@ -1,42 +1,71 @@
-"""Query parameters of the list endpoints."""
+"""Query parameters of the list endpoints.
 
+Each takes exactly what the schema says it takes (an empty value counts as absent); the
+schema of each is stated here beside the code that reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import EMPTY_VALUES
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from bookshop.store.api.fields import NO_NUL
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order
 
 
+def documented(filter_: filters.Filter, schema: dict[str, Any]) -> filters.Filter:
+    """The filter, with the schema its query parameter has in the OpenAPI document."""
+    return extend_schema_field(schema)(filter_)
+
+
 class StrictOrderingFilter(OrderingFilter):
-    """`?ordering=` with the view's `ordering_fields` only (unknown names are a 400), and
-    `id` appended as a tie-breaker so the cursor pagination sees one fixed order."""
+    """`?ordering=` with the view's `ordering_fields` only, comma-separated, each optionally
+    with `-` (anything else is a 400), and `id` appended as a tie-breaker so the cursor
+    pagination sees one fixed order."""
+
+    @staticmethod
+    def pattern(fields: list[str]) -> str:
+        term = "-?(?:{})".format("|".join(re.escape(name) for name in fields))
+        return f"^{term}(?:,{term})*$"
 
     def get_ordering(self, request, queryset, view) -> list[str]:
-        raw = request.query_params.get(self.ordering_param, "").strip()
+        raw = request.query_params.get(self.ordering_param, "")
         allowed = list(view.ordering_fields)
         if raw:
-            ordering = [term.strip() for term in raw.split(",") if term.strip()]
-            unknown = [term for term in ordering if term.lstrip("-") not in allowed]
-            if unknown or not ordering:
+            if not re.fullmatch(self.pattern(allowed), raw):
                 choices = ", ".join(f"{name}, -{name}" for name in allowed)
                 raise ValidationError(
                     {self.ordering_param: [f"Unknown ordering {raw!r}; choose from {choices}."]}
                 )
+            ordering = raw.split(",")
         else:
             ordering = list(view.ordering)
         if not any(term.lstrip("-") in ("id", "pk") for term in ordering):
             ordering.append("-id" if ordering[0].startswith("-") else "id")
         return ordering
 
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            names = [f"{p}{name}" for name in view.ordering_fields for p in ("", "-")]
-            parameter["description"] = (
-                "Comma-separated fields to sort by; one of: " + ", ".join(names) + "."
-            )
-        return parameters
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        names = [f"{p}{name}" for name in view.ordering_fields for p in ("", "-")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Comma-separated fields to sort by, `-` for descending; "
+                "one of: " + ", ".join(names) + ".",
+                "schema": {"type": "string", "pattern": self.pattern(list(view.ordering_fields))},
+            }
+        ]
 
 
 class FieldSearchFilter(SearchFilter):
@@ -47,19 +76,102 @@ class FieldSearchFilter(SearchFilter):
             raise ValidationError({self.search_param: ["Null characters are not allowed."]})
         return super().get_search_terms(request)
 
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["description"] = (
+                "Words to find in the " + " or ".join(view.search_fields) + " (case-insensitive)."
+            )
+            parameter["schema"]["pattern"] = NO_NUL
+        return parameters
+
+
+# RFC 3339, the `date-time` of JSON Schema: Python reads many more ISO 8601 spellings.
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+class RFC3339Field(forms.Field):
+    """An RFC 3339 date-time, as an aware datetime in UTC.
+
+    Instants beyond what Python's datetime holds in UTC (year 1 with a positive offset,
+    year 9999 with a negative one) are read as the earliest or latest one: no row is
+    older or newer than those anyway.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter an RFC 3339 date-time with an offset, such as 2026-11-25T12:30:00Z."
+    }
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in EMPTY_VALUES:
+            return None
+        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            parsed = datetime.fromisoformat(value.upper())
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            offset = parsed.utcoffset()
+            earliest = offset is not None and offset.total_seconds() > 0
+            return EARLIEST if earliest else LATEST
+
+
+class RFC3339Filter(filters.Filter):
+    field_class = RFC3339Field
+
+
+def _changed_after(what: str) -> filters.Filter:
+    return documented(
+        RFC3339Filter(field_name="updated_at", lookup_expr="gt"),
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": f"Only {what} changed strictly after this RFC 3339 date-time "
+            "(with an offset or Z).",
+        },
+    )
+
+
+# django-filter's own cap for numbers (no price comes near it), stated exactly.
+PRICE_BOUND_MAX = 10**50
+
+
+def _price_bound(lookup: str, description: str) -> filters.Filter:
+    return documented(
+        filters.NumberFilter(
+            field_name="price",
+            lookup_expr=lookup,
+            min_value=0,
+            max_value=Decimal(PRICE_BOUND_MAX),
+        ),
+        {"type": "number", "minimum": 0, "maximum": PRICE_BOUND_MAX, "description": description},
+    )
+
 
 _BOOLEAN = [("true", "true"), ("false", "false")]
 
 
 class BookFilter(filters.FilterSet):
-    min_price = filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
-    max_price = filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
-    updated_after = filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gt",
-        help_text="Only books changed strictly after this ISO 8601 date-time.",
+    min_price = _price_bound("gte", "Only books at this price or more.")
+    max_price = _price_bound("lte", "Only books at this price or less.")
+    updated_after = _changed_after("books")
+    is_active = documented(
+        filters.ChoiceFilter(choices=_BOOLEAN, method="filter_is_active"),
+        {
+            "type": "boolean",
+            "description": "Only active books (true) or only inactive ones (false); "
+            "without it, both.",
+        },
     )
-    is_active = filters.ChoiceFilter(choices=_BOOLEAN, method="filter_is_active")
 
     class Meta:
         model = Book
@@ -79,11 +191,7 @@ class BookItemFilter(filters.FilterSet):
 
 class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Order.Status.choices)
-    updated_after = filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gt",
-        help_text="Only orders changed strictly after this ISO 8601 date-time.",
-    )
+    updated_after = _changed_after("orders")
 
     class Meta:
         model = Order

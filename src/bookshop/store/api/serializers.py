@@ -1,17 +1,25 @@
 """The JSON shapes of Store API v1 (see docs/api.md)."""
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookshop.store.api.fields import (
+    CheckedText,
+    Email,
+    Flag,
+    FormFlag,
+    IdList,
+    Money,
+    Text,
+    UUIDString,
+    WholeNumber,
+)
 from bookshop.store.api.permissions import is_service, is_staff
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import book_create, book_update
-from bookshop.store.inventory.validators import (
-    isbn_is_valid,
-    normalize_isbn,
-    validate_book_image,
-)
 from bookshop.store.orders.models import Order, OrderItem
 
 # Ids are 64-bit: a bigger number is a bad request, not a database overflow.
@@ -38,7 +46,8 @@ class WhoAmISerializer(serializers.Serializer):
 
 
 class PublicImageField(serializers.ImageField):
-    """Upload: a JPEG, PNG, WebP or GIF file. Read: its absolute URL, or null."""
+    """Write: a JPEG, PNG, WebP or GIF file (multipart), or null to remove the cover.
+    Read: its absolute URL, or null."""
 
     def to_representation(self, value):
         if not value:
@@ -46,21 +55,30 @@ class PublicImageField(serializers.ImageField):
         return f"{settings.STORE_PUBLIC_URL}{value.url}"
 
 
+ACTIVE_HELP = (
+    "Inactive books stay in the API (so the shop learns they are gone) but cannot be ordered."
+)
+
+
 class BookSerializer(serializers.ModelSerializer):
-    isbn = serializers.CharField(
+    """A book of the catalogue. Beyond the fields' shapes, the ISBN's check digit and the
+    cover's type and size are checked (a 400 on that field)."""
+
+    title = Text(max_length=255)
+    author = Text(max_length=255)
+    isbn = Text(
         max_length=20,
         required=False,
         allow_blank=True,
-        help_text="ISBN-10 or ISBN-13; hyphens and spaces are dropped.",
+        help_text="ISBN-10 or ISBN-13 with its check digit; hyphens and spaces are dropped.",
     )
-    price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, help_text='A string such as "12.50".'
-    )
+    description = Text(required=False, allow_blank=True)
+    price = Money(help_text='At least 0, two decimals at most: "12.50".')
     image = PublicImageField(
         required=False,
         allow_null=True,
-        validators=[validate_book_image],
-        help_text="Absolute URL of the cover, or null. Upload with multipart/form-data.",
+        help_text="Absolute URL of the cover, or null. Upload one with multipart/form-data; "
+        "null removes it.",
     )
     quantity = serializers.IntegerField(
         source="available",
@@ -68,6 +86,7 @@ class BookSerializer(serializers.ModelSerializer):
         help_text="Copies available to order: in stock minus reserved by open orders; "
         "0 for an inactive book.",
     )
+    is_active = Flag(required=False, help_text=ACTIVE_HELP)
 
     class Meta:
         model = Book
@@ -85,19 +104,21 @@ class BookSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "updated_at"]
 
-    def validate_isbn(self, value: str) -> str:
-        value = normalize_isbn(value)
-        if value and not isbn_is_valid(value):
-            raise serializers.ValidationError(
-                "Enter a valid ISBN-10 or ISBN-13 (check digit included)."
-            )
-        return value
-
     def create(self, validated_data):
         return book_create(data=validated_data)
 
     def update(self, instance, validated_data):
         return book_update(book=instance, data=validated_data)
+
+
+class BookUploadSerializer(BookSerializer):
+    """A book sent as multipart/form-data, to upload its cover in `image`. Every field of
+    a form is text: `is_active` is "true" or "false". A form has at least one field."""
+
+    schema_extra: ClassVar[dict[str, Any]] = {"minProperties": 1}
+
+    image = serializers.ImageField(required=False, help_text="The cover: JPEG, PNG, WebP or GIF.")
+    is_active = FormFlag(required=False, help_text=ACTIVE_HELP)
 
 
 class BookItemSerializer(serializers.ModelSerializer):
@@ -108,8 +129,8 @@ class BookItemSerializer(serializers.ModelSerializer):
 
 
 class BookItemsAddSerializer(serializers.Serializer):
-    place = serializers.CharField(max_length=64, help_text="Shelf place, e.g. A-03-2.")
-    count = serializers.IntegerField(
+    place = Text(max_length=64, help_text="Shelf place, e.g. A-03-2.")
+    count = WholeNumber(
         min_value=1,
         max_value=MAX_COPIES_PER_POST,
         default=1,
@@ -150,69 +171,42 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderLineSerializer(serializers.Serializer):
-    book = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A book id.")
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_UNITS_PER_LINE)
-
-
-class StrictUUIDField(serializers.UUIDField):
-    """A UUID written as a string; DRF would also take an integer, which no client means."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
+    book = WholeNumber(min_value=1, max_value=MAX_ID, help_text="A book id.")
+    quantity = WholeNumber(min_value=1, max_value=MAX_UNITS_PER_LINE)
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    shop_order_id = StrictUUIDField(
+    """The order's shape; `order_create` judges its content (books that exist, one line
+    per book, stock) and answers with field errors or a 409."""
+
+    shop_order_id = UUIDString(
         help_text="The client's id for the order. Sending it again with the same content "
         "returns the same order."
     )
-    customer_email = serializers.EmailField(max_length=254)
-    delivery_address = serializers.CharField(max_length=2000)
+    customer_email = Email(max_length=254)
+    delivery_address = Text(max_length=2000)
     items = OrderLineSerializer(
         many=True,
         allow_empty=False,
         max_length=MAX_ITEMS_PER_ORDER,
-        help_text="One line per book; a book listed twice is a 400.",
+        help_text="One line per book, of a book that exists; a book listed twice is a 400.",
     )
-
-    def validate_items(self, items: list[dict]) -> list[dict]:
-        # Errors are keyed by the line's index, as DRF does for the lines' own fields.
-        known = set(
-            Book.objects.filter(pk__in=[i["book"] for i in items]).values_list("pk", flat=True)
-        )
-        seen: set[int] = set()
-        errors: dict[str, dict] = {}
-        for index, item in enumerate(items):
-            if item["book"] not in known:
-                errors[str(index)] = {"book": [f"Book {item['book']} does not exist."]}
-            elif item["book"] in seen:
-                errors[str(index)] = {
-                    "book": [
-                        f"Book {item['book']} is listed more than once; send one line per book."
-                    ]
-                }
-            seen.add(item["book"])
-        if errors:
-            raise serializers.ValidationError(errors)
-        return items
 
 
 class OrderPackSerializer(serializers.Serializer):
-    book_items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+    book_items = IdList(
+        child=WholeNumber(min_value=1, max_value=MAX_ID),
         max_length=MAX_ITEMS_PER_ORDER * MAX_UNITS_PER_LINE,
         help_text="Ids of the copies packed into the order; replaces earlier picks.",
     )
 
 
 class OrderCompleteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = Text(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class OrderFailSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the order failed.")
+    reason = CheckedText(max_length=2000, help_text="Why the order failed; not blank.")
 
 
 class ShortageSerializer(serializers.Serializer):
@@ -241,9 +235,9 @@ class ConflictSerializer(serializers.Serializer):
 # -- auth -------------------------------------------------------------------------------------
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+class CredentialsSerializer(serializers.Serializer):
+    username = Text(max_length=150)
+    password = Text(max_length=4096, trim_whitespace=False)
 
 
 class TokenSerializer(serializers.Serializer):

@@ -28,12 +28,12 @@ from bookshop.store.api.serializers import (
     BookItemSerializer,
     BookSerializer,
     ConflictSerializer,
+    CredentialsSerializer,
     OrderCompleteSerializer,
     OrderCreateSerializer,
     OrderFailSerializer,
     OrderPackSerializer,
     OrderSerializer,
-    TokenRequestSerializer,
     TokenSerializer,
     WhoAmISerializer,
 )
@@ -70,12 +70,12 @@ class TokenObtainView(APIView):
     authentication_classes = []
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=CredentialsSerializer,
         responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong credentials.")},
         operation_id="auth_token",
     )
     def post(self, request: Request) -> Response:
-        serializer = TokenRequestSerializer(data=request.data)
+        serializer = CredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request=request._request, **serializer.validated_data)
         if user is None:
