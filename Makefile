@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint format test-store test-shop test-e2e test-browser screenshots bench lock clean help
+.PHONY: run test lint format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
@@ -18,6 +18,7 @@ help:
 	@echo "make screenshots  the browser journeys' screenshots into screenshots/ (needs Chromium)"
 	@echo "make bench   measure throughput and the catalogue sync (docs/benchmarks.md)"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
+	@echo "make schema  regenerate the Store API's OpenAPI document, docs/store-api.yaml"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +79,11 @@ lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml requirements/lock.in --extra test \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 		--no-header --annotation-style line -o requirements/constraints.txt
+
+# The Store API's contract, generated from the code; tests/store/api/test_schema.py fails
+# when the committed file differs from what the code generates.
+schema: $(VENV)/.installed
+	$(BIN)/bookshop store spectacular --validate --fail-on-warn --file docs/store-api.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

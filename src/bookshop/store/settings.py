@@ -82,7 +82,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only; the book endpoints add multipart/form-data for cover uploads.
     "DEFAULT_PARSER_CLASSES": ["bookshop.store.api.parsers.StrictJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bookshop.store.api.schema.StoreAutoSchema",
     "EXCEPTION_HANDLER": "bookshop.store.api.exceptions.exception_handler",
     # Only anonymous clients are throttled: the shop's service account and staff are not.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -91,9 +91,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bookshop Store API",
-    "DESCRIPTION": "The warehouse: catalogue, physical copies and orders.",
+    "DESCRIPTION": (
+        "The warehouse: catalogue, physical copies and orders (docs/api.md tells the whole "
+        "story). Every answer is JSON, errors included: each operation lists the 4xx answers "
+        "it can give. A method an operation does not list is a 405 with an Allow header (or "
+        "401/403 first where credentials are needed); a path the API does not have is a 404."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components: read-only fields are not part of them.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -27,6 +27,7 @@ from bookshop.store.api.serializers import (
     BookItemsAddSerializer,
     BookItemSerializer,
     BookSerializer,
+    BookUploadSerializer,
     ConflictSerializer,
     CredentialsSerializer,
     OrderCompleteSerializer,
@@ -50,6 +51,8 @@ from bookshop.store.orders.services import (
 )
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="The order's state forbids this.")
+# JSON, or a multipart form to upload a cover.
+BOOK_BODIES = {"application/json": BookSerializer, "multipart/form-data": BookUploadSerializer}
 
 
 class WhoAmIView(APIView):
@@ -71,7 +74,14 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong credentials.")},
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                description="Missing fields, or a username and password that do not match "
+                '(`{"non_field_errors": ["Unable to log in with the given username and '
+                'password."]}`).'
+            ),
+        },
         operation_id="auth_token",
     )
     def post(self, request: Request) -> Response:
@@ -99,8 +109,8 @@ class ListFiltersOnly:
 @extend_schema_view(
     list=extend_schema(summary="List books (anyone)"),
     retrieve=extend_schema(summary="One book, active or not (anyone)"),
-    create=extend_schema(summary="Add a book (staff)"),
-    partial_update=extend_schema(summary="Change a book (staff)"),
+    create=extend_schema(summary="Add a book (staff)", request=BOOK_BODIES),
+    partial_update=extend_schema(summary="Change a book (staff)", request=BOOK_BODIES),
     destroy=extend_schema(
         summary="Deactivate a book (staff)",
         description="Soft delete: the book stays readable with is_active=false.",
