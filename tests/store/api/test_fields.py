@@ -100,7 +100,7 @@ def test_book_fields_take_only_their_json_type(staff_api, book, payload, field, 
     assert response.json() == {field: [message]}
 
 
-@pytest.mark.parametrize("flag", ["1", "0", "yes", "on", "True"])
+@pytest.mark.parametrize("flag", ["1", "0", "yes", "on", "True", ""])
 def test_a_form_flag_is_true_or_false(staff_api, book, flag):
     response = staff_api.patch(f"{BOOKS}{book.pk}/", {"is_active": flag}, format="multipart")
 

@@ -90,6 +90,12 @@ class Flag(serializers.BooleanField):
 
     default_empty_html = empty
 
+    def get_value(self, dictionary: Any) -> Any:
+        if isinstance(dictionary, MultiValueDict) and self.field_name in dictionary:
+            # DRF reads an empty form field as a missing one; a flag is true or false.
+            return dictionary[self.field_name]
+        return super().get_value(dictionary)
+
     def to_internal_value(self, data: Any) -> bool:
         if _in_form(self):
             if data not in ("true", "false"):
