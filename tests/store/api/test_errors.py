@@ -149,6 +149,21 @@ def test_a_post_to_a_path_the_api_does_not_have_is_a_404_not_a_csrf_failure(clie
     assert error(client.post("/api/v1/nothing/", {}), 404) == {"detail": "Not found."}
 
 
+def test_no_credentials_a_token_that_does_not_exist_and_the_wrong_role_are_json(
+    client, service_api
+):
+    assert error(client.get("/api/v1/orders/"), 401) == {
+        "detail": "Authentication credentials were not provided."
+    }
+    client.credentials(HTTP_AUTHORIZATION="Token nothing-like-a-token")
+    response = client.get(BOOKS)  # a public list: a bad token is still refused
+    assert error(response, 401) == {"detail": "Invalid token."}
+    assert response["WWW-Authenticate"] == "Token"
+    assert error(service_api.post(BOOKS, {}), 403) == {
+        "detail": "You do not have permission to perform this action."
+    }
+
+
 @override_settings(DEBUG=True)
 def test_with_debug_on_a_404_is_still_json(client):
     assert error(client.get("/api/v1/books/abc/"), 404) == {"detail": "Not found."}

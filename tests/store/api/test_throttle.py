@@ -16,9 +16,13 @@ def low_rate(monkeypatch):
 
 
 def test_anonymous_clients_are_throttled(api, low_rate):
-    codes = [api.get("/api/v1/books/", REMOTE_ADDR=low_rate).status_code for _ in range(5)]
+    responses = [api.get("/api/v1/books/", REMOTE_ADDR=low_rate) for _ in range(5)]
 
-    assert codes == [200, 200, 200, 429, 429]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    refused = responses[-1]
+    assert refused["Content-Type"] == "application/json"
+    assert refused.json()["detail"].startswith("Request was throttled.")
+    assert int(refused["Retry-After"]) > 0
 
 
 @pytest.mark.parametrize("client", ["service_api", "staff_api"])
