@@ -95,12 +95,20 @@ def test_a_key_the_client_does_not_require_may_be_required_by_the_schema(contrac
 
 @pytest.mark.django_db
 def test_the_factories_canned_replies_follow_the_schema(contract):
-    book = {"next": None, "previous": None, "results": [store_book()]}
+    book = {"previous": None, "next": None, "results": [store_book()]}
     order = store_order(OrderFactory.build())
 
     assert contract.problems(method="GET", path=BOOKS, status=200, body=book) == []
     assert contract.problems(method="POST", path=ORDERS, status=201, body=order) == []
-    assert contract.problems(method="GET", path=ORDERS, status=200, body={"results": [order]}) == []
+    assert (
+        contract.problems(
+            method="GET",
+            path=ORDERS,
+            status=200,
+            body={"previous": None, "next": None, "results": [order]},
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,7 +121,7 @@ def test_the_factories_canned_replies_follow_the_schema(contract):
     ],
 )
 def test_a_book_that_drifted_from_the_schema_is_caught(contract, drift, problem):
-    body = {"next": None, "results": [{**store_book(), **drift}]}
+    body = {"previous": None, "next": None, "results": [{**store_book(), **drift}]}
 
     problems = contract.problems(method="GET", path=BOOKS, status=200, body=body)
 
@@ -123,7 +131,12 @@ def test_a_book_that_drifted_from_the_schema_is_caught(contract, drift, problem)
 def test_a_book_without_a_required_field_is_caught(contract):
     book = {key: value for key, value in store_book().items() if key != "updated_at"}
 
-    problems = contract.problems(method="GET", path=BOOKS, status=200, body={"results": [book]})
+    problems = contract.problems(
+        method="GET",
+        path=BOOKS,
+        status=200,
+        body={"previous": None, "next": None, "results": [book]},
+    )
 
     assert problems == ["GET /api/v1/books/ 200: results/0: 'updated_at' is a required property"]
 

@@ -22,7 +22,7 @@ ORDERS = "/api/v1/orders/"
 
 
 def page(*orders):
-    return Reply(200, {"next": None, "previous": None, "results": list(orders)})
+    return Reply(200, {"previous": None, "next": None, "results": list(orders)})
 
 
 def sync():
