@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help
+.PHONY: run test lint typecheck format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
 	@echo "make test    install test tools, lint, then the store, shop, e2e and browser suites"
 	@echo "             (BOOKSHOP_TEST_SERVICES=1: on PostgreSQL, RabbitMQ and Redis)"
 	@echo "make format  apply ruff's formatting and safe fixes"
+	@echo "make typecheck  mypy over src/ (part of make lint)"
 	@echo "make screenshots  the browser journeys' screenshots into screenshots/ (needs Chromium)"
 	@echo "make bench   measure throughput and the catalogue sync (docs/benchmarks.md)"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
@@ -37,6 +38,15 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+# mypy once per Django project: django-stubs reads one settings module per run.
+MYPY := SECRET_KEY=typecheck-only BOOKSHOP_VAR_DIR=$(CURDIR)/.mypy_cache/var $(BIN)/mypy
+typecheck: $(VENV)/.installed-test
+	DJANGO_SETTINGS_MODULE=bookshop.store.settings $(MYPY) --cache-dir .mypy_cache/store \
+		src/bookshop/store src/bookshop/common src/bookshop/devserver src/bookshop/cli.py
+	DJANGO_SETTINGS_MODULE=bookshop.shop.settings $(MYPY) --cache-dir .mypy_cache/shop \
+		src/bookshop/shop
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

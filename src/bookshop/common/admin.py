@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A model only the service's own code writes: staff may look, not touch."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -34,10 +34,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -64,7 +64,7 @@ class ServiceAdmin(admin.ModelAdmin):
         """Where a refusal's messages go on the form; by default a ValidationError's own
         fields, the rest on the whole form."""
         if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-            return dict(exc.message_dict)
+            return {field: list(said) for field, said in exc.message_dict.items()}
         return {None: list(getattr(exc, "messages", [str(exc)]))}
 
     def changeform_view(

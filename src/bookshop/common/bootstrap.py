@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
+from django.core.management.base import CommandParser, OutputWrapper
 from django.db import transaction
 
 from bookshop.common.conf import env
@@ -32,7 +34,9 @@ def admin_ensure() -> tuple[str, bool, str | None]:
     return username, created, generated
 
 
-def report_admin(out, service: str, username: str, created: bool, generated: str | None) -> None:
+def report_admin(
+    out: OutputWrapper, service: str, username: str, created: bool, generated: str | None
+) -> None:
     """Say what admin_ensure did, printing a generated password once."""
     out.write(f"{service} admin {username!r} {'created' if created else 'ready'}")
     if generated:
@@ -42,12 +46,12 @@ def report_admin(out, service: str, username: str, created: bool, generated: str
 class BootstrapCommand(BaseCommand):
     """Base of each service's `bootstrap`: optionally migrate, then create the accounts."""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--migrate", action="store_true", help="apply database migrations first"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["migrate"]:
             call_command("migrate", interactive=False, verbosity=max(options["verbosity"] - 1, 0))
         self.bootstrap()

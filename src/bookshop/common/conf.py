@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -162,7 +162,7 @@ def path(name: str, default: Path) -> Path:
     return Path(env.str(name, default=str(default))).resolve()
 
 
-def content_security_policy(*, images: list[str] = (), nonces: bool = False) -> dict[str, Any]:
+def content_security_policy(*, images: Sequence[str] = (), nonces: bool = False) -> dict[str, Any]:
     """The service's Content-Security-Policy (django-csp's CONTENT_SECURITY_POLICY).
 
     Everything from the service's own origin only; no page may be framed

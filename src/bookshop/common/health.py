@@ -22,7 +22,7 @@ def check_database() -> None:
         cursor.fetchone()
 
 
-def healthz_view(**checks: Check):
+def healthz_view(**checks: Check) -> Callable[[HttpRequest], JsonResponse]:
     """Build a view that runs each named check and reports them all."""
 
     @never_cache

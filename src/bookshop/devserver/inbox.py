@@ -15,6 +15,9 @@ import xstatic.pkg.bootstrap
 
 from bookshop.devserver.mailstore import MailStore, StoredMessage, to_mailhog
 
+# A request's query string, as parse_qs reads it.
+Query = dict[str, list[str]]
+
 logger = logging.getLogger("bookshop.mail")
 
 BOOTSTRAP_CSS = Path(xstatic.pkg.bootstrap.BASE_DIR) / "css" / "bootstrap.min.css"
@@ -54,7 +57,7 @@ def json_response(data: Any, status: str = "200 OK") -> Response:
     return Response(json.dumps(data), status, "application/json")
 
 
-def _int(query: dict[str, list[str]], name: str, default: int, maximum: int) -> int:
+def _int(query: Query, name: str, default: int, maximum: int) -> int:
     try:
         value = int(query.get(name, [default])[0])
     except ValueError:
@@ -160,14 +163,14 @@ class InboxApp:
 
     # -- pages for people -----------------------------------------------------------------
 
-    def stylesheet(self, query) -> Response:
+    def stylesheet(self, query: Query) -> Response:
         return Response(
             BOOTSTRAP_CSS.read_bytes(),
             content_type="text/css; charset=utf-8",
             headers=[("Cache-Control", "max-age=3600")],
         )
 
-    def inbox_page(self, query) -> Response:
+    def inbox_page(self, query: Query) -> Response:
         messages = self.store.all()
         if messages:
             rows = "\n".join(
@@ -201,7 +204,7 @@ class InboxApp:
 {table}"""
         return _page("Inbox", body)
 
-    def message_page(self, query, key: str) -> Response:
+    def message_page(self, query: Query, key: str) -> Response:
         stored = self.store.get(key)
         if stored is None:
             return self.not_found()
@@ -242,30 +245,30 @@ class InboxApp:
 {"".join(sections)}"""
         return _page(stored.subject or "Message", body)
 
-    def message_html(self, query, key: str) -> Response:
+    def message_html(self, query: Query, key: str) -> Response:
         stored = self.store.get(key)
         content = stored.html() if stored else None
         if content is None:
             return self.not_found()
         return Response(content, headers=[("Content-Security-Policy", MESSAGE_HTML_CSP)])
 
-    def message_raw(self, query, key: str) -> Response:
+    def message_raw(self, query: Query, key: str) -> Response:
         stored = self.store.get(key)
         if stored is None:
             return self.not_found()
         return Response(stored.raw, content_type="text/plain; charset=utf-8")
 
-    def delete_one_form(self, query, key: str) -> Response:
+    def delete_one_form(self, query: Query, key: str) -> Response:
         self.store.delete(key)
         return Response(b"", "303 See Other", headers=[("Location", "/")])
 
-    def delete_all_form(self, query) -> Response:
+    def delete_all_form(self, query: Query) -> Response:
         self.store.clear()
         return Response(b"", "303 See Other", headers=[("Location", "/")])
 
     # -- MailHog's API ----------------------------------------------------------------------
 
-    def _listing(self, messages: list[StoredMessage], query) -> Response:
+    def _listing(self, messages: list[StoredMessage], query: Query) -> Response:
         start = _int(query, "start", 0, 10**9)
         limit = _int(query, "limit", 50, 1000)
         page = messages[start : start + limit]
@@ -278,10 +281,10 @@ class InboxApp:
             }
         )
 
-    def api_list(self, query) -> Response:
+    def api_list(self, query: Query) -> Response:
         return self._listing(self.store.all(), query)
 
-    def api_search(self, query) -> Response:
+    def api_search(self, query: Query) -> Response:
         kind = query.get("kind", [""])[0]
         text = query.get("query", [""])[0]
         if kind not in ("from", "to", "containing") or not text:
@@ -291,17 +294,17 @@ class InboxApp:
             )
         return self._listing([m for m in self.store.all() if m.matches(kind, text)], query)
 
-    def api_get(self, query, key: str) -> Response:
+    def api_get(self, query: Query, key: str) -> Response:
         stored = self.store.get(key)
         if stored is None:
             return json_response({"error": "not found"}, "404 Not Found")
         return json_response(to_mailhog(stored))
 
-    def api_delete_all(self, query) -> Response:
+    def api_delete_all(self, query: Query) -> Response:
         self.store.clear()
         return json_response({"deleted": True})
 
-    def api_delete(self, query, key: str) -> Response:
+    def api_delete(self, query: Query, key: str) -> Response:
         if not self.store.delete(key):
             return json_response({"error": "not found"}, "404 Not Found")
         return json_response({"deleted": True})

@@ -8,9 +8,12 @@ import signal
 import threading
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from types import FrameType
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bookshop.devserver.inbox import InboxApp
 from bookshop.devserver.mailstore import MailStore
@@ -24,7 +27,7 @@ class CatchAllHandler:
     def __init__(self, store: MailStore) -> None:
         self.store = store
 
-    async def handle_DATA(self, server, session, envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         # The envelope is what the inbox shows as From/To (Bcc recipients appear only
         # there), so it travels with the message as trace headers, like a real MTA's.
         trace = (
@@ -33,7 +36,7 @@ class CatchAllHandler:
             f"X-MailFrom: {envelope.mail_from}\r\n"
             f"X-RcptTo: {', '.join(envelope.rcpt_tos)}\r\n"
         ).encode()
-        content = envelope.original_content or envelope.content
+        content = envelope.original_content or envelope.content or b""
         if isinstance(content, str):
             content = content.encode()
         loop = asyncio.get_running_loop()
@@ -48,7 +51,7 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         logger.info("%s %s", self.address_string(), format % args)
 
 
@@ -69,7 +72,7 @@ def serve(*, host: str, smtp_port: int, http_port: int, maildir: Path) -> None:
     )  # fmt: skip
     stopped = threading.Event()
 
-    def stop(signum, frame) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         stopped.set()
 
     signal.signal(signal.SIGTERM, stop)

@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,7 @@ def _mail_path(address: str) -> dict[str, Any]:
     return {"Relays": None, "Mailbox": mailbox_part, "Domain": domain, "Params": ""}
 
 
-def _headers(message: EmailMessage) -> dict[str, list[str]]:
+def _headers(message: MIMEPart) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     for name, value in message.items():
         headers.setdefault(name, []).append(str(value))
@@ -172,7 +172,7 @@ def _split_raw(raw: bytes) -> str:
     return body.decode(errors="replace")
 
 
-def _mime(message: EmailMessage) -> dict[str, Any] | None:
+def _mime(message: MIMEPart) -> dict[str, Any] | None:
     if not message.is_multipart():
         return None
     parts = []

@@ -21,6 +21,8 @@ import urllib.request
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import FrameType
+from typing import TextIO
 
 PR_SET_PDEATHSIG = 1
 COLOURS = ("36", "33", "32", "35", "34", "31")
@@ -81,7 +83,7 @@ class ChildFailed(Exception):
 class Supervisor:
     """Runs programs side by side until one exits or a stop signal arrives."""
 
-    def __init__(self, *, env: Mapping[str, str], cwd: str, out=None) -> None:
+    def __init__(self, *, env: Mapping[str, str], cwd: str, out: TextIO | None = None) -> None:
         self.env = dict(env)
         self.cwd = cwd
         self.out = out or sys.stdout
@@ -122,7 +124,7 @@ class Supervisor:
     # -- signals --------------------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
-        def request_stop(signum, frame) -> None:
+        def request_stop(signum: int, frame: FrameType | None) -> None:
             self.stop_requested = signal.Signals(signum).name
 
         signal.signal(signal.SIGINT, request_stop)
@@ -165,6 +167,7 @@ class Supervisor:
         )
         child = _Child(program, process, COLOURS[len(self.children) % len(COLOURS)])
         self.children.append(child)
+        assert process.stdout is not None  # stdout=PIPE
         self.selector.register(process.stdout, selectors.EVENT_READ, child)
         return child
 

@@ -15,13 +15,16 @@ import os
 import uuid
 from queue import Empty
 from time import monotonic
+from typing import Any
 
+from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.json import dumps, loads
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, payload, **kwargs):
+    # Both signatures are kombu's filesystem channel's, which differ from its base class's.
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]
         """Put `payload` on `queue`: complete before any consumer can see it."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
@@ -32,9 +35,9 @@ class Channel(filesystem.Channel):
                 handle.write(dumps(payload).encode())
             os.replace(partial, final)
         except OSError as exc:
-            raise filesystem.ChannelError(f"Cannot add {final!r} to the queue") from exc
+            raise ChannelError(f"Cannot add {final!r} to the queue") from exc
 
-    def _get(self, queue):
+    def _get(self, queue: str) -> dict[str, Any]:  # type: ignore[override]
         """Take the oldest message of `queue`; raise Empty when there is none."""
         suffix = f"{queue}.msg"
         claimed_folder = self.processed_folder

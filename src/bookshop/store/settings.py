@@ -1,6 +1,7 @@
 """Settings of the Store service (port 8001)."""
 
 from pathlib import Path
+from typing import Any
 
 from bookshop.common import conf
 from bookshop.common.conf import env
@@ -72,7 +73,7 @@ STORE_SERVICE_USERNAME = env.str("STORE_SERVICE_USERNAME", default="shop-service
 STORE_API_TOKEN = env.str("STORE_API_TOKEN", default="")
 STORE_API_TOKEN_FILE = conf.path("STORE_API_TOKEN_FILE", VAR_DIR / "store-api-token")
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

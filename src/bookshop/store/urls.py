@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -16,9 +18,9 @@ urlpatterns = [
 ]
 
 
-def media(request, path: str):
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """An uploaded file from MEDIA_ROOT (read per request, so tests can move it)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 if settings.SERVE_MEDIA:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from bookshop.shop.accounts.models import User
 from bookshop.shop.accounts.selectors import user_find_for_login
 
 
@@ -21,8 +20,7 @@ class UsernameOrEmailBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
-        User = get_user_model()
+    ) -> User | None:
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:

@@ -88,17 +88,17 @@ class EmailAddressFormField(forms.EmailField):
     """An email form field that normalises what was typed before validating it."""
 
     def to_python(self, value: str | None) -> str:
-        value = super().to_python(value)
-        return email_normalize(value) if value else value
+        typed = super().to_python(value) or ""
+        return email_normalize(typed) if typed else typed
 
 
 class EmailAddressField(models.EmailField):
     """An email column whose values are normalised wherever a form or full_clean() saves
     them (registration, profile, admin, createsuperuser)."""
 
-    def to_python(self, value: object) -> str | None:
+    def to_python(self, value: object) -> Any:
         value = super().to_python(value)
-        return email_normalize(value) if value else value
+        return email_normalize(value) if isinstance(value, str) and value else value
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]  # the stubs' overloads
         return super().formfield(**{"form_class": EmailAddressFormField, **kwargs})

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
@@ -26,7 +29,7 @@ class RegistrationForm(UserCreationForm):
         label="Email", max_length=254, help_text="For order updates and password resets."
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs omit Meta
         model = User
         fields = ("username", "email")
 
@@ -70,7 +73,7 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Username or email"
         self.fields["username"].widget.attrs["autocomplete"] = "username"
@@ -81,5 +84,5 @@ class EmailPasswordResetForm(PasswordResetForm):
 
     email = EmailAddressFormField(label="Email", max_length=254)
 
-    def get_users(self, email: str):
+    def get_users(self, email: str) -> Iterable[Any]:
         return super().get_users(email_normalize(email))

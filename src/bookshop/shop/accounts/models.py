@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
@@ -24,9 +26,9 @@ class User(AbstractUser):
 
     email = EmailAddressField("email address", blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs omit Meta
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.UniqueConstraint(

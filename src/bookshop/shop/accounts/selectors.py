@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from bookshop.shop.accounts.emails import email_normalize
+from bookshop.shop.accounts.models import User
 
 
-def user_find_for_login(*, identifier: str) -> AbstractBaseUser | None:
+def user_find_for_login(*, identifier: str) -> User | None:
     """The account a login names: its username, else (with an “@”) its email address."""
-    User = get_user_model()
     identifier = identifier.strip()
     user = User.objects.filter(**{User.USERNAME_FIELD: identifier}).first()
     if user is not None or "@" not in identifier:
@@ -25,7 +24,7 @@ def user_find_for_login(*, identifier: str) -> AbstractBaseUser | None:
     return User.objects.filter(email__iexact=email).exclude(email="").first()
 
 
-def user_login_key(request: object, credentials: dict | None) -> str:
+def user_login_key(request: object, credentials: dict[str, Any] | None) -> str:
     """What the login lockout counts failures against: the account's username when the
     login names an account (by username or email), else what was typed, normalised, so
     `bob`, `bob@example.com` and `BOB@Example.com` are one count."""

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from bookshop.common.ratelimit import rate_limit_hit
 from bookshop.shop.accounts.emails import email_key
 from bookshop.shop.accounts.forms import EMAIL_TAKEN, ProfileForm, RegistrationForm
+from bookshop.shop.accounts.models import User
 
 RESET_FROM_ADDRESS = "address"
 RESET_FOR_EMAIL = "email"
 
 
-def user_register(*, form: RegistrationForm) -> AbstractBaseUser | None:
+def user_register(*, form: RegistrationForm) -> User | None:
     """Create the account a valid registration form describes.
 
     The form checks that the email is free, but two sign-ups can race past that check;

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
@@ -25,8 +26,8 @@ class CatalogFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         low, high = data.get("min_price"), data.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price must not be below the minimum.")

@@ -1,11 +1,12 @@
 from django.contrib.postgres.search import SearchVector
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 from django.utils import timezone
 
 
-def book_search_vector() -> SearchVector:
+def book_search_vector() -> CombinedExpression:
     """The weighted full-text document of a book (PostgreSQL only).
 
     The GIN index made in migration 0001 is built on exactly this expression; change one

@@ -38,7 +38,7 @@ def book_search(
     On PostgreSQL the query is full-text (English stemming, every word as a prefix, ranked,
     GIN-indexed); on SQLite every word must appear somewhere in title, author or ISBN.
     """
-    books = Book.objects.listed().defer("description")
+    books: QuerySet[Book] = Book.objects.listed().defer("description")
     if min_price is not None:
         books = books.filter(price__gte=min_price)
     if max_price is not None:

@@ -44,7 +44,7 @@ def sync_window(*, name: str, overlap: timedelta, full: bool = False) -> SyncWin
     """What the next poll of `name` should ask for."""
     state = SyncState.objects.filter(name=name).values("cursor", "settled").first()
     cursor = state["cursor"] if state else None
-    if full or cursor is None:
+    if full or state is None or cursor is None:
         return SyncWindow(name=name, cursor=cursor, since=None, settles=False)
     if state["settled"]:
         return SyncWindow(name=name, cursor=cursor, since=cursor, settles=False)

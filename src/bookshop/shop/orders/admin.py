@@ -2,7 +2,8 @@ import contextlib
 import uuid
 
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 from bookshop.common.admin import ReadOnlyInline
 from bookshop.shop.orders.models import Order, OrderEvent, OrderItem
@@ -11,13 +12,13 @@ from bookshop.shop.orders.models import Order, OrderEvent, OrderItem
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ["title", "store_book_id", "book", "unit_price", "quantity"]
-    readonly_fields = fields
+    readonly_fields = tuple(fields)  # type: ignore[arg-type]
 
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["created_at", "from_status", "to_status", "note", "actor_display"]
-    readonly_fields = fields
+    readonly_fields = tuple(fields)  # type: ignore[arg-type]
     verbose_name_plural = "history"
 
     def get_queryset(self, request):
@@ -58,14 +59,16 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = fields
+    readonly_fields = tuple(fields)  # type: ignore[arg-type]
     list_per_page = 50
 
     @admin.display(description="order", ordering="id")
     def number_display(self, order: Order) -> str:
         return f"#{order.pk}"
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Order], search_term: str
+    ) -> tuple[QuerySet[Order], bool]:
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip().lstrip("#")
         extra = Q()
@@ -77,11 +80,11 @@ class OrderAdmin(admin.ModelAdmin):
             queryset |= self.model.objects.filter(extra)
         return queryset, may_have_duplicates
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False

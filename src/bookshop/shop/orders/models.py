@@ -139,7 +139,7 @@ class OrderEvent(models.Model):
 
     @property
     def actor_display(self) -> str:
-        if self.actor_id:
+        if self.actor is not None:
             return self.actor.get_username()
         return self.actor_label or "system"
 

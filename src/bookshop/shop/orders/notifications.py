@@ -17,7 +17,7 @@ from bookshop.shop.orders.models import Notification
 
 logger = logging.getLogger(__name__)
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     Notification.Kind.RECEIVED: "Order #{number}: received",
     Notification.Kind.COMPLETED: "Order #{number}: completed",
     Notification.Kind.FAILED: "Order #{number}: could not be processed",
@@ -65,7 +65,8 @@ def notification_send(*, notification_id: int) -> bool:
     the task to retry. Returns whether this call sent the email.
     """
     now = timezone.now()
-    lease = timedelta(seconds=max(60, 3 * settings.EMAIL_TIMEOUT))
+    # bookshop.common.conf always sets EMAIL_TIMEOUT; Django's own default is None.
+    lease = timedelta(seconds=max(60, 3 * (settings.EMAIL_TIMEOUT or 10)))
     claimed = (
         Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid as uuid_module
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from bookshop.shop import dispatch
+from bookshop.shop.accounts.models import User
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
 from bookshop.shop.orders.models import (
@@ -59,7 +59,7 @@ def _already_ordered(order: Order) -> str:
 
 def order_place(
     *,
-    user: AbstractBaseUser,
+    user: User,
     cart: Cart,
     delivery_address: str,
     phone: str = "",
@@ -143,12 +143,12 @@ def _cart_ordered(order: Order) -> str:
     )
 
 
-def order_for_cart(*, user: AbstractBaseUser, cart: Cart) -> Order | None:
+def order_for_cart(*, user: User, cart: Cart) -> Order | None:
     """The customer's order that claimed this cart already, if one did."""
     return Order.objects.filter(cart_token=cart.token, user=user).first()
 
 
-def checkout_cart_check(*, user: AbstractBaseUser, cart: Cart) -> str:
+def checkout_cart_check(*, user: User, cart: Cart) -> str:
     """Before showing checkout: if the session kept a cart that was ordered already (two
     requests saved the session in the wrong order), give it a new identity, so it can be
     ordered on purpose, and return what to tell the customer ("" when all is well)."""
@@ -164,7 +164,7 @@ def checkout_cart_check(*, user: AbstractBaseUser, cart: Cart) -> str:
     )
 
 
-def _order_placed_before(*, user: AbstractBaseUser, uuid: uuid_module.UUID) -> Order | None:
+def _order_placed_before(*, user: User, uuid: uuid_module.UUID) -> Order | None:
     order = Order.objects.filter(uuid=uuid).first()
     if order is not None and order.user_id != user.pk:
         raise CheckoutError(["This checkout form has expired. Please check out again."])
@@ -173,7 +173,7 @@ def _order_placed_before(*, user: AbstractBaseUser, uuid: uuid_module.UUID) -> O
 
 def _order_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     cart: Cart,
     delivery_address: str,
     phone: str,

@@ -12,7 +12,7 @@ import random
 import smtplib
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from bookshop.shop import dispatch
@@ -33,7 +33,7 @@ def submission_backoff(retries: int, retry_after: float | None = None) -> float:
 
 
 @shared_task(bind=True, name=dispatch.ORDER_SUBMIT, max_retries=None)
-def submit_order(self, order_id: int) -> str:
+def submit_order(self: Task, order_id: int) -> str:
     """Send a placed (pending) order to the store.
 
     Network errors, 5xx and 429 are retried with backoff up to ORDER_SUBMIT_MAX_RETRIES;
@@ -91,6 +91,6 @@ def sweep_pending() -> int:
     retry_jitter=True,
     max_retries=20,
 )
-def send_notification(self, notification_id: int) -> bool:
+def send_notification(self: Task, notification_id: int) -> bool:
     """Send one order email; an SMTP outage delays it (retries, then the sweep)."""
     return notification_send(notification_id=notification_id)

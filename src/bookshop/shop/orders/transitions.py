@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from bookshop.shop import dispatch
+from bookshop.shop.accounts.models import User
 from bookshop.shop.orders.models import Notification, Order, OrderEvent
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def order_advance(
     order: Order,
     to_status: str,
     note: str = "",
-    actor: AbstractBaseUser | str | None = None,
+    actor: User | str | None = None,
 ) -> bool:
     """Move an order on to `to_status`, idempotently; return whether it moved.
 
@@ -99,7 +99,7 @@ def order_advance(
     return True
 
 
-def _actor_fields(actor: AbstractBaseUser | str | None) -> dict[str, Any]:
+def _actor_fields(actor: User | str | None) -> dict[str, Any]:
     if actor is None:
         return {}
     if isinstance(actor, str):

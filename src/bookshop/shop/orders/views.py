@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bookshop.shop.accounts.requests import AuthenticatedRequest
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
 from bookshop.shop.orders.forms import CheckoutForm
@@ -26,7 +27,7 @@ from bookshop.shop.orders.selectors import (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: AuthenticatedRequest) -> HttpResponse:
     """Delivery details and the cart once more; "Place order" makes the order."""
     cart = Cart(request.session)
     if not cart and request.method == "GET":
@@ -90,7 +91,7 @@ def _fresh_form(cart: Cart, details: dict) -> CheckoutForm:
 
 @login_required
 @require_GET
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthenticatedRequest) -> HttpResponse:
     """My orders: the customer's own, newest first, paginated."""
     page = Paginator(
         order_list_for_customer(user=request.user), settings.ORDERS_PAGE_SIZE
@@ -100,7 +101,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def order_detail(request: HttpRequest, pk: int, placed: bool = False) -> HttpResponse:
+def order_detail(request: AuthenticatedRequest, pk: int, placed: bool = False) -> HttpResponse:
     """One of the customer's orders; anyone else's is a 404, as if it did not exist."""
     order = order_get_for_customer(user=request.user, pk=pk)
     if order is None:

@@ -11,5 +11,5 @@ class User(AbstractUser):
         help_text="A program, not a person: it may create orders and read the orders it created.",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs omit Meta
         swappable = "AUTH_USER_MODEL"

@@ -13,10 +13,12 @@ from typing import Any
 
 from django import forms
 from django.core.validators import EMPTY_VALUES
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.request import Request
 
 from bookshop.store.api.fields import NO_NUL
 from bookshop.store.inventory.models import Book, BookItem
@@ -38,7 +40,7 @@ class StrictOrderingFilter(OrderingFilter):
         term = "-?(?:{})".format("|".join(re.escape(name) for name in fields))
         return f"^{term}(?:,{term})*$"
 
-    def get_ordering(self, request, queryset, view) -> list[str]:
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> list[str]:
         raw = request.query_params.get(self.ordering_param, "")
         allowed = list(view.ordering_fields)
         if raw:
@@ -54,7 +56,7 @@ class StrictOrderingFilter(OrderingFilter):
             ordering.append("-id" if ordering[0].startswith("-") else "id")
         return ordering
 
-    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         names = [f"{p}{name}" for name in view.ordering_fields for p in ("", "-")]
         return [
             {
@@ -76,7 +78,7 @@ class FieldSearchFilter(SearchFilter):
             raise ValidationError({self.search_param: ["Null characters are not allowed."]})
         return super().get_search_terms(request)
 
-    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["description"] = (

@@ -65,7 +65,8 @@ class StoreCursorPagination(CursorPagination):
         ):
             raise NotFound(self.invalid_cursor_message)
         position = tokens.get("p", [None])[0]
-        return Cursor(offset=int(offset[0]), reverse=reverse[0] == "1", position=position)
+        # The stubs say int; a position is the text of the ordering field's value.
+        return Cursor(offset=int(offset[0]), reverse=reverse[0] == "1", position=position)  # type: ignore[arg-type]
 
     def paginate_queryset(self, queryset, request, view=None):
         try:

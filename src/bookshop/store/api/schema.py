@@ -13,7 +13,7 @@ Rules that hold for every operation live here rather than on each view:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -90,8 +90,10 @@ class StoreAutoSchema(AutoSchema):
         if isinstance(field, serializers.ListSerializer) and direction == "request":
             if not field.allow_empty:
                 schema["minItems"] = max(schema.get("minItems", 0), 1)
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
+            # max_length is DRF's (3.14+), missing from its stubs.
+            max_length = getattr(field, "max_length", None)
+            if max_length is not None:
+                schema["maxItems"] = max_length
         return schema
 
     def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
@@ -166,7 +168,9 @@ class StoreAutoSchema(AutoSchema):
             return {"oneOf": [_ref("ValidationErrors"), _ref("Error")]}
         return _ref("Error")
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code, description in self._error_codes().items():
             response = responses.setdefault(code, {"description": description})

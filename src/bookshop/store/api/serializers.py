@@ -34,7 +34,7 @@ class WhoAmISerializer(serializers.Serializer):
     role = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ChoiceField(choices=["staff", "service", "user"]))
-    def get_role(self, user) -> str:
+    def get_role(self, user: Any) -> str:
         if is_staff(user):
             return "staff"
         if is_service(user):
@@ -74,7 +74,7 @@ class BookSerializer(serializers.ModelSerializer):
     )
     description = Text(required=False, allow_blank=True)
     price = Money(help_text='At least 0, two decimals at most: "12.50".')
-    image = PublicImageField(
+    image: serializers.ImageField = PublicImageField(
         required=False,
         allow_null=True,
         help_text="Absolute URL of the cover, or null. Upload one with multipart/form-data; "
@@ -188,7 +188,7 @@ class OrderCreateSerializer(serializers.Serializer):
     items = OrderLineSerializer(
         many=True,
         allow_empty=False,
-        max_length=MAX_ITEMS_PER_ORDER,
+        max_length=MAX_ITEMS_PER_ORDER,  # type: ignore[call-arg]  # DRF's, not in its stubs
         help_text="One line per book, of a book that exists; a book listed twice is a 400.",
     )
 

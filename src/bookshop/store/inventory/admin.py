@@ -5,20 +5,30 @@ They show what orders reserve and save copies through the order rules, so this m
 Every write goes through a service, which also moves the books' `updated_at`.
 """
 
+from __future__ import annotations
+
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from bookshop.common.admin import ServiceAdmin
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import book_items_add, books_set_active
 from bookshop.store.orders.selectors import book_list
 from bookshop.store.orders.services import book_item_update, book_items_remove
+
+if TYPE_CHECKING:
+    from bookshop.store.orders.selectors import StockedBook
+
+    _CopyAdminBase = admin.options.BaseModelAdmin[BookItem]
+else:  # the admin's classes are not generic at run time
+    _CopyAdminBase = object
 
 
 class PriceRangeFilter(admin.SimpleListFilter):
@@ -31,7 +41,7 @@ class PriceRangeFilter(admin.SimpleListFilter):
         "50-up": (Decimal(50), None),
     }
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
             ("under-10", "under 10"),
             ("10-20", "10 to under 20"),
@@ -39,8 +49,8 @@ class PriceRangeFilter(admin.SimpleListFilter):
             ("50-up", "50 and more"),
         ]
 
-    def queryset(self, request, queryset):
-        low, high = self.RANGES.get(self.value(), (None, None))
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Book]) -> QuerySet[Book]:
+        low, high = self.RANGES.get(self.value() or "", (None, None))
         if low is not None:
             queryset = queryset.filter(price__gte=low)
         if high is not None:
@@ -48,14 +58,14 @@ class PriceRangeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CopyPickedFor:
+class CopyPickedFor(_CopyAdminBase):
     """What both copy listings show: the order a copy is picked for, fetched with it."""
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BookItem]:
         return super().get_queryset(request).select_related("book", "packing_slot")
 
     @admin.display(description="picked for order")
-    def picked_for(self, item: BookItem):
+    def picked_for(self, item: BookItem) -> str:
         slot = getattr(item, "packing_slot", None)
         return f"order {slot.order_id}" if slot else "-"
 
@@ -68,7 +78,7 @@ class BookItemInline(CopyPickedFor, admin.TabularInline):
     show_change_link = True
 
 
-def _cover(book: Book, size: int):
+def _cover(book: Book, size: int) -> SafeString | str:
     if not book.image:
         return "-"
     return format_html(
@@ -107,36 +117,37 @@ class BookAdmin(ServiceAdmin):
         ("Stock", {"fields": ["availability", "created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request) -> QuerySet[Book]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StockedBook]:
         return book_list(queryset=super().get_queryset(request))
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Book | None = None) -> bool:
         # The shop only learns a book is gone from a tombstone: deactivate, never delete.
         return False
 
     @admin.display(description="available", ordering="available")
-    def available(self, book: Book) -> int:
+    def available(self, book: StockedBook) -> int:
         return book.available
 
     @admin.display(description="in stock", ordering="in_stock")
-    def in_stock(self, book: Book) -> int:
+    def in_stock(self, book: StockedBook) -> int:
         return book.in_stock
 
     @admin.display(description="cover")
-    def thumbnail(self, book: Book):
+    def thumbnail(self, book: Book) -> SafeString | str:
         return _cover(book, 48)
 
     @admin.display(description="preview")
-    def cover(self, book: Book):
+    def cover(self, book: Book) -> SafeString | str:
         return _cover(book, 240)
 
     @admin.display(description="availability")
     def availability(self, book: Book) -> str:
-        if book.pk is None:
+        if book._state.adding:  # the add page's new book has no stock yet
             return "-"
+        stocked = cast("StockedBook", book)  # any other page's book came from get_queryset
         return (
-            f"{book.in_stock} in stock, {book.reserved} reserved by open orders, "
-            f"{book.available} available"
+            f"{stocked.in_stock} in stock, {stocked.reserved} reserved by open orders, "
+            f"{stocked.available} available"
         )
 
     def save_formset(
@@ -155,12 +166,12 @@ class BookAdmin(ServiceAdmin):
         ]
 
     @admin.action(description="Deactivate selected books (hide them from the shop)")
-    def deactivate(self, request, queryset) -> None:
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Book]) -> None:
         count = books_set_active(book_ids=list(queryset.values_list("pk", flat=True)), active=False)
         self.message_user(request, f"{count} books deactivated.", messages.SUCCESS)
 
     @admin.action(description="Activate selected books")
-    def activate(self, request, queryset) -> None:
+    def activate(self, request: HttpRequest, queryset: QuerySet[Book]) -> None:
         count = books_set_active(book_ids=list(queryset.values_list("pk", flat=True)), active=True)
         self.message_user(request, f"{count} books activated.", messages.SUCCESS)
 
@@ -175,7 +186,9 @@ class BookItemAdmin(CopyPickedFor, ServiceAdmin):
     fields = ["book", "place", "status", "picked_for"]
     list_per_page = 100
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[BookItem], search_term: str
+    ) -> tuple[QuerySet[BookItem], bool]:
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == "packingslot":
             # The packing slot's autocomplete: only free in-stock copies of the slot's book.

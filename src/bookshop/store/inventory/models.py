@@ -1,6 +1,7 @@
 """The catalogue (Book) and the physical copies on the shelves (BookItem)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -15,11 +16,11 @@ class ISBNField(models.CharField):
         kwargs.setdefault("max_length", 13)
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return normalize_isbn(value) if value else value
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]  # the stubs' overloads
         # Room for "978-0-306-40615-7"; the model's own max_length applies after normalizing.
         return super().formfield(**{**kwargs, "max_length": 20})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ def validate_isbn(value: str) -> None:
         )
 
 
-def validate_book_image(value) -> None:
+def validate_book_image(value: Any) -> None:
     """A cover must be a real JPEG, PNG, WebP or GIF no bigger than STORE_MAX_IMAGE_BYTES."""
     if getattr(value, "_committed", False):
         # Already stored: it was checked on upload, and re-reading every saved file on each

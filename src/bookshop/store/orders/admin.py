@@ -7,18 +7,23 @@ their reasons as form errors (ServiceAdmin).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-from django.http import HttpResponseRedirect
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bookshop.common.admin import ReadOnlyInline, Refusal, ServiceAdmin
+from bookshop.store.accounts.selectors import request_actor
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
@@ -48,21 +53,26 @@ class SlotCopyWidget(AutocompleteSelect):
         url = super().get_url()
         return f"{url}?book={self.book_id}" if self.book_id else url
 
-    def build_attrs(self, base_attrs, extra_attrs=None):
+    def build_attrs(
+        self, base_attrs: dict[str, Any], extra_attrs: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         attrs = super().build_attrs(base_attrs, extra_attrs)
         # The picker's box takes its accessible name from the text it shows; with Django's
         # empty placeholder an empty slot is a combobox without a name.
         attrs["data-placeholder"] = "Pick a copy"
         return attrs
 
-    def optgroups(self, name, value, attr=None):
+    def optgroups(
+        self, name: str, value: Sequence[str], attrs: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         if self.selected_label and [str(v) for v in value] == [self.selected_label[0]]:
-            default = (None, [], 0)
-            default[1].append(self.create_option(name, "", "", False, 0))
             pk, label = self.selected_label
-            default[1].append(self.create_option(name, pk, label, {pk}, 1))
-            return [default]
-        return super().optgroups(name, value, attr)
+            options = [
+                self.create_option(name, "", "", False, 0),
+                self.create_option(name, pk, label, True, 1),
+            ]
+            return [(None, options, 0)]
+        return super().optgroups(name, value, attrs)
 
 
 class PackingSlotForm(forms.ModelForm):
@@ -70,7 +80,7 @@ class PackingSlotForm(forms.ModelForm):
         model = PackingSlot
         fields = ["book_item"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields.get("book_item")
         if field is None:
@@ -106,7 +116,7 @@ class PackingSlotInline(admin.TabularInline):
     verbose_name = "packing slot"
     verbose_name_plural = "packing slots (one per ordered unit: pick a copy for each)"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PackingSlot]:
         return (
             super()
             .get_queryset(request)
@@ -114,15 +124,17 @@ class PackingSlotInline(admin.TabularInline):
             .order_by("order_item_id", "position")
         )
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
         if obj is not None and not _stored_open(obj):
             return [*self.readonly_fields, "book_item"]
         return self.readonly_fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
         if db_field.name == "book_item":
             kwargs["widget"] = SlotCopyWidget(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -133,14 +145,14 @@ class PackingSlotInline(admin.TabularInline):
 
     @admin.display(description="shelf place")
     def place(self, slot: PackingSlot) -> str:
-        return slot.book_item.place if slot.book_item_id else "-"
+        return slot.book_item.place if slot.book_item is not None else "-"
 
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ["book", "title", "quantity", "unit_price"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
         return super().get_queryset(request).select_related("book")
 
 
@@ -149,7 +161,7 @@ class OrderEventInline(ReadOnlyInline):
     fields = ["created_at", "actor", "from_status", "to_status", "note"]
     verbose_name_plural = "history"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
         return super().get_queryset(request).select_related("actor")
 
 
@@ -157,7 +169,7 @@ class ShippedCopyInline(ReadOnlyInline):
     model = ShippedCopy
     fields = ["book_item_id", "place", "book", "shipped_at"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShippedCopy]:
         return super().get_queryset(request).select_related("book")
 
 
@@ -232,18 +244,20 @@ class OrderAdmin(ServiceAdmin):
         "pick_list",
     ]
     fieldsets = [
-        (None, {"fields": readonly_fields}),
+        (None, {"fields": list(readonly_fields)}),
         ("Status", {"fields": ["status", "fail_reason"]}),
     ]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return (
             super()
             .get_queryset(request)
             .annotate(units=_units_subquery(), picked=_picked_subquery())
         )
 
-    def get_object(self, request, object_id, from_field=None):
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Order | None:
         order = super().get_object(request, object_id, from_field)
         if order is not None:
             # The form writes the requested status onto this object while validating; the
@@ -251,38 +265,42 @@ class OrderAdmin(ServiceAdmin):
             order.stored_status = order.status
         return order
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
         if obj is not None and not _stored_open(obj):
             return [*self.readonly_fields, "status", "fail_reason"]
         return self.readonly_fields
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders come from the API
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False  # an order's history is kept; fail it instead
 
     @admin.display(description="units", ordering="units")
     def units(self, order: Order) -> int:
-        return order.units or 0
+        return getattr(order, "units", None) or 0  # annotated by get_queryset
 
     @admin.display(description="picked")
     def picked(self, order: Order) -> int:
-        return order.picked or 0
+        return getattr(order, "picked", None) or 0  # annotated by get_queryset
 
     @admin.display(description="pick list")
-    def pick_list(self, order: Order):
+    def pick_list(self, order: Order) -> str:
         url = reverse("admin:orders_order_pick_list", args=[order.pk])
         return format_html('<a href="{}" target="_blank">Print the pick list</a>', url)
 
     # -- saving through the services -----------------------------------------------------------
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool
+    ) -> None:
         # Nothing to write here: the packing and the status move in save_related, through
         # the services, after the slots' new picks are known.
         pass
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
         order = form.instance
         stored = Order.objects.get(pk=order.pk)
         for formset in formsets:
@@ -293,14 +311,18 @@ class OrderAdmin(ServiceAdmin):
                 order_pack(
                     order_id=order.pk,
                     book_item_ids=[copy.pk for copy in picks if copy],
-                    actor=request.user,
+                    actor=request_actor(request=request),
                 )
         wanted = form.cleaned_data.get("status")
         if wanted == Status.SUCCESS and stored.status != wanted:
-            order_complete(order_id=order.pk, actor=request.user, note="Marked in the admin.")
+            order_complete(
+                order_id=order.pk, actor=request_actor(request=request), note="Marked in the admin."
+            )
         elif wanted == Status.FAIL and stored.status != wanted:
             order_fail(
-                order_id=order.pk, actor=request.user, reason=form.cleaned_data["fail_reason"]
+                order_id=order.pk,
+                actor=request_actor(request=request),
+                reason=form.cleaned_data["fail_reason"],
             )
 
     def refusal_errors(self, exc: Exception) -> Refusal:
@@ -311,14 +333,14 @@ class OrderAdmin(ServiceAdmin):
         errors = super().refusal_errors(exc)
         # order_fail's reason is the form's fail_reason; the packing's reasons concern all
         # the slots at once, so they go above the form.
-        return {
-            {"reason": "fail_reason", "book_items": None}.get(field, field): said
-            for field, said in errors.items()
-        }
+        places: dict[str | None, str | None] = {"reason": "fail_reason", "book_items": None}
+        return {places.get(field, field): said for field, said in errors.items()}
 
     # -- bulk actions --------------------------------------------------------------------------
 
-    def _report(self, request, ids: list[int], errors: dict[int, str], verb: str) -> None:
+    def _report(
+        self, request: HttpRequest, ids: list[int], errors: dict[int, str], verb: str
+    ) -> None:
         done = len(ids) - len(errors)
         if done:
             self.message_user(request, f"{done} orders marked as {verb}.", messages.SUCCESS)
@@ -326,18 +348,25 @@ class OrderAdmin(ServiceAdmin):
             self.message_user(request, f"Order {pk}: {error}", messages.ERROR)
 
     @admin.action(description="Mark as success")
-    def mark_success(self, request, queryset) -> None:
+    def mark_success(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
-        self._report(request, ids, orders_complete(order_ids=ids, actor=request.user), "success")
+        self._report(
+            request,
+            ids,
+            orders_complete(order_ids=ids, actor=request_actor(request=request)),
+            "success",
+        )
 
     @admin.action(description="Mark as fail")
-    def mark_fail(self, request, queryset):
+    def mark_fail(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:
         form = FailReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             ids = list(queryset.values_list("pk", flat=True))
             try:
                 errors = orders_fail(
-                    order_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
+                    order_ids=ids,
+                    actor=request_actor(request=request),
+                    reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
                 form.add_error("reason", exc.message_dict["reason"])
@@ -350,13 +379,13 @@ class OrderAdmin(ServiceAdmin):
             "opts": self.model._meta,
             "orders": queryset,
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/orders/order/fail_reason.html", context)
 
     # -- pick list -----------------------------------------------------------------------------
 
-    def get_urls(self):
+    def get_urls(self) -> list[Any]:
         return [
             path(
                 "<int:order_id>/pick-list/",
@@ -366,7 +395,7 @@ class OrderAdmin(ServiceAdmin):
             *super().get_urls(),
         ]
 
-    def pick_list_view(self, request, order_id: int):
+    def pick_list_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
         order = get_object_or_404(Order, pk=order_id)
         if not self.has_view_permission(request, order):
             return HttpResponseRedirect(reverse("admin:index"))

@@ -8,7 +8,7 @@ shelves, orders know how many of them are promised, and inventory never imports 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Aggregate,
@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 
+from bookshop.store.accounts.models import User
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order, OrderItem, PackingSlot
 
@@ -39,7 +40,20 @@ def _count_subquery(queryset: QuerySet[Any], aggregate: Aggregate) -> Subquery:
     )
 
 
-def book_list(*, queryset: QuerySet[Book] | None = None) -> QuerySet[Book]:
+class Stock(TypedDict):
+    in_stock: int
+    reserved: int
+    available: int
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a type checker's tool, not a runtime dependency
+    from django_stubs_ext import WithAnnotations
+
+    # A Book as book_list returns it.
+    StockedBook = WithAnnotations[Book, Stock]
+
+
+def book_list(*, queryset: QuerySet[Book] | None = None) -> QuerySet[StockedBook]:
     """Books annotated with `in_stock`, `reserved` and `available`.
 
     available = copies in stock - units reserved by open (in_work) orders, never below 0,
@@ -65,11 +79,14 @@ def book_availability(*, book_ids: Iterable[int]) -> dict[int, int]:
     return dict(book_list().filter(pk__in=list(book_ids)).values_list("pk", "available"))
 
 
-def order_list(*, user) -> QuerySet[Order]:
-    """The orders `user` may read: staff all of them, any other account its own."""
+def order_list(*, user: User | None) -> QuerySet[Order]:
+    """The orders `user` may read: staff all of them, any other account its own, nobody
+    (None) none."""
     queryset = Order.objects.prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("id"))
     )
+    if user is None:
+        return queryset.none()
     if user.is_staff:
         return queryset
     return queryset.filter(created_by=user)
@@ -94,7 +111,7 @@ def order_pick_list(*, order: Order, suggestions: int = 5) -> dict:
                 "title": slot.order_item.title,
             }
             for slot in slots
-            if slot.book_item_id
+            if slot.book_item is not None
         ),
         key=lambda row: (row["place"], row["copy"]),
     )

@@ -345,10 +345,16 @@ def order_complete(*, order_id: int, actor: User | None, note: str = "") -> Orde
         order, book_ids = _order_lock(order_id)
         _move_status_check(order=order, to_status=Status.SUCCESS)
         slots = list(PackingSlot.objects.filter(order=order).select_related("order_item"))
-        empty = sum(1 for slot in slots if slot.book_item_id is None)
-        if empty:
+        # (copy id, the unit's book id and title) of every picked unit.
+        picked = [
+            (slot.book_item_id, slot.order_item.book_id, slot.order_item.title)
+            for slot in slots
+            if slot.book_item_id is not None
+        ]
+        if len(picked) < len(slots):
+            empty = len(slots) - len(picked)
             raise OrderConflict("not_packed", f"{empty} of {len(slots)} units are not picked yet.")
-        copy_ids = sorted(slot.book_item_id for slot in slots if slot.book_item_id)
+        copy_ids = sorted(copy_id for copy_id, _, _ in picked)
         copies = {
             c.pk: c
             for c in BookItem.objects.select_for_update().filter(pk__in=copy_ids).order_by("pk")
@@ -358,24 +364,17 @@ def order_complete(*, order_id: int, actor: User | None, note: str = "") -> Orde
             for pk in copy_ids
             if copies[pk].status != BookItem.Status.IN_STOCK
         ]
-        strays = sorted(
-            (
-                slot
-                for slot in slots
-                if copies[slot.book_item_id].book_id != slot.order_item.book_id
-            ),
-            key=lambda slot: slot.book_item_id,
-        )
+        strays = sorted(pick for pick in picked if copies[pick[0]].book_id != pick[1])
         if strays:
             titles = dict(
                 Book.objects.filter(
-                    pk__in=[copies[slot.book_item_id].book_id for slot in strays]
+                    pk__in=[copies[copy_id].book_id for copy_id, _, _ in strays]
                 ).values_list("pk", "title")
             )
             errors.extend(
-                f"Copy {slot.book_item_id} is of “{titles[copies[slot.book_item_id].book_id]}”, "
-                f"but its unit is of “{slot.order_item.title}”."
-                for slot in strays
+                f"Copy {copy_id} is of “{titles[copies[copy_id].book_id]}”, "
+                f"but its unit is of “{unit_title}”."
+                for copy_id, _, unit_title in strays
             )
         if errors:
             raise ValidationError({"book_items": errors})

@@ -11,13 +11,15 @@ keeps its username and password; checkout asks for an email again (docs/security
 
 from django.core.exceptions import ValidationError
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 import bookshop.shop.accounts.emails
 import bookshop.shop.accounts.models
 from bookshop.shop.accounts.emails import email_normalize
 
 
-def normalise_emails(apps, schema_editor) -> None:
+def normalise_emails(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Rewrite, keep or clear each stored address as the module docstring says."""
     User = apps.get_model("accounts", "User")
     cleared: list[int] = []

@@ -1,20 +1,23 @@
 """Empty the catalogue and the orders (accounts and tokens stay)."""
 
+from typing import Any
+
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.db.models import Model
 
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 
 # Children first, so no foreign key ever points at a deleted row.
-MODELS = [OrderEvent, ShippedCopy, PackingSlot, OrderItem, Order, BookItem, Book]
+MODELS: list[type[Model]] = [OrderEvent, ShippedCopy, PackingSlot, OrderItem, Order, BookItem, Book]
 
 
 class Command(BaseCommand):
     help = "Delete every book, copy and order (and the books' cover files). Asks first."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--yes", action="store_true", help="do not ask")
         parser.add_argument(
             "--noinput",
@@ -24,8 +27,10 @@ class Command(BaseCommand):
             help="never ask; without --yes, refuse",
         )
 
-    def handle(self, *args, yes: bool, interactive: bool, **options):
-        counts = {model._meta.verbose_name_plural: model.objects.count() for model in MODELS}
+    def handle(self, *args: Any, yes: bool, interactive: bool, **options: Any) -> None:
+        counts = {
+            model._meta.verbose_name_plural: model._default_manager.count() for model in MODELS
+        }
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         if not yes:
             if not interactive:

@@ -6,9 +6,11 @@ import random
 import time
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from faker import Faker
 
@@ -43,7 +45,16 @@ COPY_COLUMNS = ["book", "place", "status", "created_at", "updated_at"]
 AISLES = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-def _insert(cursor, model, fields: list[str], rows: list[tuple]) -> None:
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field: it has a column
+    assert field.column
+    return field.column
+
+
+def _insert(
+    cursor: CursorWrapper, model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]
+) -> None:
     """Write many rows whose values are already in the database's form.
 
     bulk_create spends most of its time preparing each value through its field: at
@@ -52,7 +63,7 @@ def _insert(cursor, model, fields: list[str], rows: list[tuple]) -> None:
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
     if connection.vendor == "postgresql":
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
@@ -78,7 +89,7 @@ def _book_id_reserver(cursor):
     if connection.vendor == "postgresql":
         cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
 
-    def insert(cursor, rows: list[tuple]) -> list[int]:
+    def insert(cursor: CursorWrapper, rows: list[tuple[Any, ...]]) -> list[int]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
         floor = cursor.fetchone()[0]
         _insert(cursor, Book, BOOK_COLUMNS, rows)
@@ -114,7 +125,9 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=5000, help="rows per INSERT batch (default 5000)"
         )
 
-    def handle(self, *args, books: int, max_copies: int, seed: int | None, batch_size: int, **_):
+    def handle(
+        self, *args: Any, books: int, max_copies: int, seed: int | None, batch_size: int, **_: Any
+    ) -> None:
         if books < 0 or max_copies < 0 or batch_size < 1:
             raise CommandError("--books and --max-copies must be 0 or more, --batch-size 1 or more")
         started = time.monotonic()
