@@ -38,3 +38,8 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "bookshop")
+
+# gunicorn 25.1+ opens a control socket for `gunicornc` under $XDG_RUNTIME_DIR or
+# $HOME/.gunicorn/. In the images $HOME (/app) is not writable, so every start logged
+# "Control server error: Permission denied"; nothing here uses the socket.
+control_socket_disable = True

@@ -36,11 +36,16 @@ PNG = _png()
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
+    root = tmp_path_factory.mktemp("production")
+    # The processes' own home, as /app is the containers' (gunicorn looks there).
+    (root / "home").mkdir()
     # Syncs every second or two, so an order's journey takes seconds, not minutes.
     with production_stack(
-        tmp_path_factory.mktemp("production"),
+        root,
         CATALOG_SYNC_INTERVAL="2",
         ORDER_STATUS_SYNC_INTERVAL="1",
+        HOME=str(root / "home"),
+        XDG_RUNTIME_DIR="",
     ) as stack:
         yield stack
 
@@ -63,6 +68,14 @@ def test_the_container_health_probes_pass(production: ProductionStack, service, 
     result = production.healthcheck(service, probe)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_web_servers_open_no_control_socket(production: ProductionStack):
+    # gunicorn's default is $HOME/.gunicorn/gunicorn.ctl; in the images $HOME is /app,
+    # which the app user cannot write.
+    assert list((production.root / "home").iterdir()) == []
+    for service in ("store", "shop"):
+        assert "Control s" not in production.log(service), service
 
 
 def test_staff_reach_the_store_api_through_nginx(production: ProductionStack):

@@ -72,6 +72,23 @@ def test_up_serves_everything_and_sigterm_stops_every_child(fresh):
     assert all(port_is_free(port) for port in fresh.ports.values())
 
 
+def test_up_s_web_servers_open_no_control_socket(tmp_path):
+    # gunicorn's default control socket is $HOME/.gunicorn/gunicorn.ctl, one path for
+    # both the shop's server and the store's.
+    home = tmp_path / "home"
+    home.mkdir()
+    with deployment(tmp_path, HOME=str(home), XDG_RUNTIME_DIR="") as deploy:
+        platform = deploy.up()
+        try:
+            platform.wait_until_running()
+        finally:
+            assert platform.stop() == 0
+
+    assert list(home.iterdir()) == []
+    assert "Control socket" not in platform.output()
+    assert "Control server" not in platform.output()
+
+
 def test_a_second_run_keeps_the_data_of_the_first(fresh):
     first = fresh.up()
     try:

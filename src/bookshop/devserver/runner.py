@@ -42,6 +42,8 @@ def _gunicorn(service: str, host: str, port: int, workers: int) -> list[str]:
         "--graceful-timeout", "10",
         "--access-logfile", "-",
         "--name", f"bookshop-{service}",
+        # Else both servers claim the same control socket, $HOME/.gunicorn/gunicorn.ctl.
+        "--no-control-socket",
     )  # fmt: skip
 
 
