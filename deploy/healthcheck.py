@@ -30,9 +30,21 @@ def web() -> str:
         raise SystemExit(f"unhealthy: {exc.code} {exc.read().decode(errors='replace')}") from exc
 
 
-def worker() -> str:
+def _celery_app():
+    """The shop's Celery app, with its broker connections closed after each use.
+
+    Pooled connections stay open until the process exits, and a probe that exits
+    without closing them makes RabbitMQ log "client unexpectedly closed TCP connection"
+    at every probe. Without a pool (limit 0), Celery closes each one when done.
+    """
     from bookshop.shop.celery import app
 
+    app.conf.broker_pool_limit = 0
+    return app
+
+
+def worker() -> str:
+    app = _celery_app()
     node = f"{os.environ.get('CELERY_WORKER_NAME', 'worker')}@{socket.gethostname()}"
     replies = app.control.ping(destination=[node], timeout=TIMEOUT)
     if not replies:
@@ -43,8 +55,7 @@ def worker() -> str:
 def beat() -> str:
     # Beat is this container's main process, so the container is up only while beat is;
     # what can still go wrong is the broker it hands tasks to.
-    from bookshop.shop.celery import app
-
+    app = _celery_app()
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, timeout=TIMEOUT)
     return "broker reachable"

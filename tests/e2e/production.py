@@ -257,6 +257,15 @@ class ProductionStack:
                 os.kill(pid, signal.SIGKILL)
 
 
+def rabbitmq_log(lines: int = 1000) -> list[str]:
+    """The last lines of the log of the RabbitMQ that BOOKSHOP_TEST_SERVICES=1 uses."""
+    result = subprocess.run(
+        ["rabbitmq-diagnostics", "-q", "log_tail", "-N", str(lines)],
+        check=True, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    return result.stdout.splitlines()
+
+
 def _http_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback

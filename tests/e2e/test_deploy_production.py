@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from tests import services
-from tests.e2e.production import ProductionStack, production_stack
+from tests.e2e.production import ProductionStack, production_stack, rabbitmq_log
 from tests.e2e.shopper import Shopper
 
 pytestmark = pytest.mark.skipif(
@@ -68,6 +68,21 @@ def test_the_container_health_probes_pass(production: ProductionStack, service, 
     result = production.healthcheck(service, probe)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_worker_and_beat_probes_close_their_broker_connections(production: ProductionStack):
+    before = set(rabbitmq_log())
+    for probe in ("worker", "beat"):
+        result = production.healthcheck("shop", probe)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    # RabbitMQ warns of every connection dropped without the AMQP close handshake.
+    dropped = [
+        line
+        for line in rabbitmq_log()
+        if line not in before and "[warning]" in line and f"vhost: '{services.VHOST}'" in line
+    ]
+    assert dropped == []
 
 
 def test_the_web_servers_open_no_control_socket(production: ProductionStack):
