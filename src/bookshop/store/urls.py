@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from bookshop.common.health import check_database, healthz_view
@@ -10,8 +11,12 @@ from bookshop.common.health import check_database, healthz_view
 admin.site.site_header = "Bookshop Store"
 admin.site.site_title = "Bookshop Store"
 admin.site.index_title = "Warehouse"
+# The admin's "View site" link: the store's public face is its API.
+admin.site.site_url = "/api/docs/"
 
 urlpatterns = [
+    # Staff who open the store's address land in the admin (it was a 404).
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("healthz", healthz_view(database=check_database), name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("bookshop.store.api.urls")),
