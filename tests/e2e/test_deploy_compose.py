@@ -154,6 +154,21 @@ def test_no_shop_process_can_reach_the_store_s_database(config):
     assert config["networks"]["shop-data"]["internal"] is True
 
 
+def test_only_the_shop_s_own_network_reaches_the_broker(config):
+    stack = config["services"]
+    broker = networks(stack["rabbitmq"])
+    neighbours = {
+        network: sorted(name for name, service in stack.items() if network in networks(service))
+        for network in broker
+    }
+
+    # Its other network exists only to publish the management UI.
+    assert neighbours == {
+        "shop-data": sorted(["bootstrap", "db_shop", "rabbitmq", "redis", *SHOP_PROCESSES]),
+        "broker-ui": ["rabbitmq"],
+    }
+
+
 def test_services_meant_to_scale_have_no_fixed_name(config):
     for name, service in config["services"].items():
         assert "container_name" not in service, name
