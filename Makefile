@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint typecheck format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help
+.PHONY: run test lint typecheck format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help compose-env
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
@@ -16,6 +16,7 @@ help:
 	@echo "             (BOOKSHOP_TEST_SERVICES=1: on PostgreSQL, RabbitMQ and Redis)"
 	@echo "make format  apply ruff's formatting and safe fixes"
 	@echo "make typecheck  mypy over src/ (part of make lint)"
+	@echo "make compose-env  write .env for compose.yaml with fresh secrets (never overwrites)"
 	@echo "make screenshots  the browser journeys' screenshots into screenshots/ (needs Chromium)"
 	@echo "make bench   measure throughput and the catalogue sync (docs/benchmarks.md)"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
@@ -65,6 +66,11 @@ test-e2e: $(VENV)/.installed-test
 # except under BOOKSHOP_TEST_SERVICES=1 where it is required.
 test-browser: $(VENV)/.installed-test
 	$(PYTEST) tests/browser
+
+# The compose stack's .env, from .env.example with fresh secrets; refuses to overwrite.
+ENV_FILE ?= .env
+compose-env:
+	$(PYTHON) deploy/compose_env.py $(ENV_FILE)
 
 # The pages the browser journeys visit, at 375 and 1280 px, into screenshots/ (git-ignored);
 # two of them are the README's pictures, kept in docs/images/.

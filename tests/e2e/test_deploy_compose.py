@@ -5,6 +5,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ SERVICES = {
     "store", "db_store", "smtp-server", "nginx", "bootstrap",
 }  # fmt: skip
 SHOP_PROCESSES = ("shop", "shop-worker", "shop-beat")
+GENERATED = (*SECRETS, "BOOKSHOP_ADMIN_PASSWORD")
+EVERY_ADDRESS = "0.0.0.0"  # noqa: S104 - what the shop and store publish on by default
 
 
 def tool(name: str) -> str:
@@ -95,8 +98,8 @@ def test_nginx_publishes_the_shop_the_store_and_the_mail_inbox(config):
     stack = config["services"]
 
     assert published_ports(stack["nginx"]) == {
-        8080: ("", 8080),
-        8081: ("", 8081),
+        8080: (EVERY_ADDRESS, 8080),
+        8081: (EVERY_ADDRESS, 8081),
         8082: ("127.0.0.1", 8082),  # the inbox has no login of its own
     }
     assert published_ports(stack["rabbitmq"]) == {15672: ("127.0.0.1", 15672)}
@@ -206,6 +209,58 @@ def test_the_stack_refuses_to_start_without_its_secrets():
 
     assert result.returncode != 0
     assert re.search(r"set \w+ in \.env", result.stderr)
+
+
+def make_compose_env(env_file: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "-s", "-C", str(REPO), "compose-env", f"ENV_FILE={env_file}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def read_env(env_file: Path) -> dict[str, str]:
+    return dict(
+        line.split("=", 1)
+        for line in env_file.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+
+
+def test_make_compose_env_writes_fresh_secrets_the_stack_accepts(tmp_path):
+    first, second = tmp_path / "first.env", tmp_path / "second.env"
+
+    made = make_compose_env(first)
+    make_compose_env(second)
+    result = docker_compose(first, "config")
+
+    assert made.returncode == 0, made.stderr
+    settings, other = read_env(first), read_env(second)
+    chosen = [settings[name] for name in GENERATED]
+    assert all(len(value) >= 16 for value in chosen)
+    assert len(set(chosen)) == len(chosen)
+    assert all(settings[name] != other[name] for name in SECRETS)
+    assert f"admin / {settings['BOOKSHOP_ADMIN_PASSWORD']}" in made.stdout
+    # Everything else is the example's, comments included.
+    example = ENV_EXAMPLE.read_text().splitlines()
+    assert [line for line in first.read_text().splitlines() if line not in example] == [
+        f"{name}={settings[name]}" for name in GENERATED
+    ]
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+    assert result.returncode == 0, result.stderr
+
+
+def test_make_compose_env_never_overwrites_an_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    make_compose_env(env_file)
+    before = env_file.read_text()
+
+    again = make_compose_env(env_file)
+
+    assert again.returncode != 0
+    assert f"{env_file} exists and was left as it is" in again.stderr
+    assert env_file.read_text() == before
 
 
 def test_env_example_commits_no_secret_and_names_every_setting_compose_reads():
