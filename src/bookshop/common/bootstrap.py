@@ -27,7 +27,9 @@ def admin_ensure() -> tuple[str, bool, str | None]:
     generated = None
     if not password and created:
         password = generated = secrets.token_urlsafe(12)
-    if password:
+    # Re-hashing an unchanged password would rewrite the row on every bootstrap (every
+    # `docker compose up`) and, with a new salt, log the admin out of every session.
+    if password and not user.check_password(password):
         user.set_password(password)
     user.is_staff = user.is_superuser = user.is_active = True
     user.save()

@@ -53,6 +53,21 @@ def test_bootstrap_twice_keeps_the_token_and_the_generated_password(
 
 
 @pytest.mark.django_db
+def test_bootstrap_twice_with_the_password_given_keeps_the_admin_logged_in(
+    token_file, monkeypatch, client
+):
+    monkeypatch.setenv("BOOKSHOP_ADMIN_PASSWORD", "a-Long-password-1")
+    call_command("bootstrap")
+    client.login(username="admin", password="a-Long-password-1")
+    stored = User.objects.get(username="admin").password
+
+    call_command("bootstrap")
+
+    assert User.objects.get(username="admin").password == stored
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_bootstrap_adopts_a_token_given_in_the_environment(token_file, settings):
     call_command("bootstrap")
     settings.STORE_API_TOKEN = "f" * 40
