@@ -383,6 +383,8 @@ def production_stack(root: Path, **settings: str) -> Iterator[ProductionStack]:
                     "NGINX_SHOP_UPSTREAM": f"{HOST}:{ports['shop']}",
                     "NGINX_STORE_UPSTREAM": f"{HOST}:{ports['store']}",
                     "NGINX_MAIL_UPSTREAM": f"{HOST}:{ports['inbox']}",
+                    # The upstreams here are addresses, which nginx never looks up.
+                    "NGINX_RESOLVER": HOST,
                     "NGINX_SHOP_STATIC": env["shop"]["STATIC_ROOT"],
                     "NGINX_STORE_STATIC": env["store"]["STATIC_ROOT"],
                     "NGINX_MEDIA_ROOT": env["store"]["MEDIA_ROOT"],
