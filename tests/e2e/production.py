@@ -125,8 +125,41 @@ http {{
 """
 
 
+class NginxFront:
+    """The stack as a client outside sees it: the shop, the store and the mail inbox
+    behind nginx. Subclasses say where nginx listens (url); tests/e2e/journeys.py walks
+    through it, for this module's processes and tests/containers' images alike."""
+
+    def url(self, site: str, path: str = "/") -> str:
+        """A URL through nginx: site is "shop", "store" or "mail"."""
+        raise NotImplementedError
+
+    def client(self, site: str, **kwargs) -> httpx.Client:
+        """An HTTP client for one site through nginx that keeps cookies, like a browser
+        (redirects are not followed unless asked)."""
+        kwargs.setdefault("timeout", 15)
+        return httpx.Client(base_url=self.url(site).rstrip("/"), **kwargs)
+
+    def get(self, site: str, path: str, **kwargs) -> httpx.Response:
+        with self.client(site) as client:
+            return client.get(path, **kwargs)
+
+    def mail_subjects(self, to: str | None = None) -> list[str]:
+        """Subjects of the messages in the mail inbox (to one address, if given), newest
+        first, read through nginx."""
+        inbox = get_json(self.url("mail", "/api/v2/messages"))
+        return [
+            item["Content"]["Headers"]["Subject"][0]
+            for item in inbox["items"]
+            if to is None or to in item["Content"]["Headers"].get("To", [""])[0]
+        ]
+
+    # Poll until a predicate returns something true (with a deadline), and return it.
+    wait_for = staticmethod(wait_for)
+
+
 @dataclass
-class ProductionStack:
+class ProductionStack(NginxFront):
     """The running processes, their ports, environments and logs."""
 
     root: Path
@@ -156,31 +189,11 @@ class ProductionStack:
         return path.read_text(errors="replace") if path.exists() else ""
 
     # -- talking to it ------------------------------------------------------------------
-    def client(self, site: str, **kwargs) -> httpx.Client:
-        """An HTTP client for one site through nginx that keeps cookies, like a browser
-        (redirects are not followed unless asked)."""
-        kwargs.setdefault("timeout", 15)
-        return httpx.Client(base_url=self.url(site).rstrip("/"), **kwargs)
-
-    def get(self, site: str, path: str, **kwargs) -> httpx.Response:
-        with self.client(site) as client:
-            return client.get(path, **kwargs)
-
     def store_api(self) -> httpx.Client:
         """A client of the Store API, through nginx, authenticated as the admin (staff)."""
         result = self.manage("store", "drf_create_token", ADMIN_USER)
         token = result.stdout.strip().split()[2]  # "Generated token <key> for user admin"
         return self.client("store", headers={"Authorization": f"Token {token}"})
-
-    def mail_subjects(self, to: str | None = None) -> list[str]:
-        """Subjects of the messages in the mail inbox (to one address, if given), newest
-        first, read through nginx."""
-        inbox = get_json(self.url("mail", "/api/v2/messages"))
-        return [
-            item["Content"]["Headers"]["Subject"][0]
-            for item in inbox["items"]
-            if to is None or to in item["Content"]["Headers"].get("To", [""])[0]
-        ]
 
     def manage(self, service: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """`bookshop <service> <args>` with that service's production environment."""
@@ -213,9 +226,6 @@ class ProductionStack:
                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
         return result
-
-    # Poll until a predicate returns something true (with a deadline), and return it.
-    wait_for = staticmethod(wait_for)
 
     # -- processes ----------------------------------------------------------------------
     def start(self, name: str, command: list[str], service: str) -> None:

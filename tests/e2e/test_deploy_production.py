@@ -4,19 +4,16 @@ the committed config in front, which every request here goes through; one order 
 from checkout to completion (tests/e2e/production.py says how to write more)."""
 
 import gzip
-import io
 import json
-import re
 import secrets
 import stat
 
 import httpx
 import pytest
-from PIL import Image
 
 from tests import services
+from tests.e2e import journeys
 from tests.e2e.production import ProductionStack, production_stack, rabbitmq_log
-from tests.e2e.shopper import Shopper
 
 pytestmark = pytest.mark.skipif(
     not services.ENABLED,
@@ -25,13 +22,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "teal").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-PNG = _png()
+PNG = journeys.png()
 
 
 @pytest.fixture(scope="module")
@@ -102,52 +93,17 @@ def test_staff_reach_the_store_api_through_nginx(production: ProductionStack):
 
 
 def test_an_order_goes_from_checkout_to_completion_through_nginx(production: ProductionStack):
-    title = f"Deployed {secrets.token_hex(4)}"
-    staff = production.store_api()
-    customer = Shopper(production.url("shop"))
-    try:
-        book = staff.post("/api/v1/books/", json={"title": title, "author": "O", "price": "12.50"})
-        assert book.status_code == 201, book.text
-        book = book.json()
-        copies = staff.post(f"/api/v1/books/{book['id']}/items/", json={"place": "P", "count": 2})
-        assert copies.status_code == 201, copies.text
-        email = customer.register(f"prod{secrets.token_hex(4)}")
-        # The catalogue sync brings the book over; the customer orders it.
-        customer.add(production.wait_for(lambda: _shop_id(customer, title), timeout=30), 1)
-        order_id = customer.checkout()
+    with production.store_api() as staff:
+        done = journeys.order_to_completion(production, staff, sync_timeout=30)
+    done.customer.close()
 
-        # The worker submits the order; the store reserves a copy; the status sync says so.
-        production.wait_for(lambda: customer.order_status(order_id) == "Processing")
-        [order] = [
-            order
-            for order in staff.get("/api/v1/orders/?page_size=1000").json()["results"]
-            if order["customer_email"] == email
-        ]
-        in_stock = staff.get(f"/api/v1/books/{book['id']}/items/?status=in_stock").json()
-        pick = {"book_items": [in_stock["results"][0]["id"]]}
-        assert staff.post(f"/api/v1/orders/{order['id']}/pack/", json=pick).status_code == 200
-        assert staff.post(f"/api/v1/orders/{order['id']}/complete/").status_code == 200
-
-        production.wait_for(lambda: customer.order_status(order_id) == "Completed")
-        production.wait_for(lambda: len(production.mail_subjects(email)) == 2)
-    finally:
-        customer.close()
-        staff.close()
-
-    assert order["items"] == [
-        {"book": book["id"], "title": title, "quantity": 1, "unit_price": "12.50"}
+    assert done.store_order["items"] == [
+        {"book": done.book["id"], "title": done.title, "quantity": 1, "unit_price": "12.50"}
     ]
-    assert production.mail_subjects(email) == [
-        f"Bookshop Order #{order_id}: completed",
-        f"Bookshop Order #{order_id}: received",
+    assert production.mail_subjects(done.email) == [
+        f"Bookshop Order #{done.order_id}: completed",
+        f"Bookshop Order #{done.order_id}: received",
     ]
-
-
-def _shop_id(customer: Shopper, title: str) -> int | None:
-    try:
-        return customer.find_book(title)
-    except AssertionError:  # not synced yet
-        return None
 
 
 def test_bootstrap_handed_the_token_to_the_shop_and_can_run_again(production: ProductionStack):
@@ -195,13 +151,9 @@ def test_nginx_serves_static_files_itself(production: ProductionStack):
 def test_pages_load_every_static_file_they_name_through_nginx(
     production: ProductionStack, site, page
 ):
-    response = production.get(site, page)
-    assets = set(re.findall(r"""(?:href|src)=["'](/static/[^"']+)["']""", response.text))
+    assets = journeys.static_files_named_by(production, site, page)
 
-    assert response.status_code == 200
-    assert assets, "the page names no static file"
-    for asset in sorted(assets):
-        fetched = production.get(site, asset)
+    for asset, fetched in assets.items():
         assert fetched.status_code == 200, asset
         # Hashed names only: the manifest collectstatic wrote at "image build" time.
         assert fetched.headers["cache-control"].endswith("immutable"), asset
@@ -209,15 +161,7 @@ def test_pages_load_every_static_file_they_name_through_nginx(
 
 def test_nginx_serves_uploaded_images_itself(production: ProductionStack):
     with production.store_api() as staff:
-        book = staff.post(
-            "/api/v1/books/", json={"title": "Cover test", "author": "Ops", "price": "9.00"}
-        )
-        uploaded = staff.patch(
-            f"/api/v1/books/{book.json()['id']}/", files={"image": ("cover.png", PNG, "image/png")}
-        )
-    assert book.status_code == 201, book.text
-    assert uploaded.status_code == 200, uploaded.text
-    image_url = uploaded.json()["image"]
+        image_url = journeys.upload_cover(staff, PNG).json()["image"]
 
     # The API names the image at nginx's public address (STORE_PUBLIC_URL).
     assert image_url.startswith(production.url("store", "/media/"))
