@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=$(CURDIR)/requirements/constraints.txt $(BIN)/pip --disable-pip-version-check -q
 PYTEST := $(BIN)/pytest
 
-.PHONY: run test lint typecheck format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help compose-env
+.PHONY: run test lint typecheck format test-store test-shop test-e2e test-browser screenshots bench lock schema clean help compose-env test-containers
 
 help:
 	@echo "make run     install into $(VENV) and start shop, store, worker, beat and mail"
@@ -17,6 +17,7 @@ help:
 	@echo "make format  apply ruff's formatting and safe fixes"
 	@echo "make typecheck  mypy over src/ (part of make lint)"
 	@echo "make compose-env  write .env for compose.yaml with fresh secrets (never overwrites)"
+	@echo "make test-containers  build the images and run the compose stack (Docker or podman)"
 	@echo "make screenshots  the browser journeys' screenshots into screenshots/ (needs Chromium)"
 	@echo "make bench   measure throughput and the catalogue sync (docs/benchmarks.md)"
 	@echo "make lock    re-pin requirements/constraints.txt from pyproject.toml"
@@ -66,6 +67,12 @@ test-e2e: $(VENV)/.installed-test
 # except under BOOKSHOP_TEST_SERVICES=1 where it is required.
 test-browser: $(VENV)/.installed-test
 	$(PYTEST) tests/browser
+
+# The images built and compose.yaml's stack run, checked from outside through nginx:
+# `docker compose` where a Docker engine answers, else podman with local stand-ins for
+# the public images it cannot pull (tests/containers/README.md). Not part of `make test`.
+test-containers: $(VENV)/.installed-test
+	$(PYTEST) tests/containers
 
 # The compose stack's .env, from .env.example with fresh secrets; refuses to overwrite.
 ENV_FILE ?= .env
