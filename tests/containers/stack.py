@@ -158,14 +158,19 @@ class ComposeStack(NginxFront):
                 )  # fmt: skip
         self.timings["build"] = time.monotonic() - started
 
-    def up(self, services: Iterable[str] | None = None, *, recreate: bool = False) -> None:
+    def up(self, services: Iterable[str] | None = None) -> None:
         """Start the services stage by stage, each once the previous stage is healthy
         (or, for bootstrap, done), as `depends_on` asks."""
         for stage in self.stages(services):
-            extra = ["--force-recreate"] if recreate else []
-            self.compose("up", "-d", "--no-deps", *extra, *stage, timeout=600)
+            self.compose("up", "-d", "--no-deps", *stage, timeout=600)
             for service in stage:
                 self.wait_ready(service)
+
+    def recreate(self, service: str) -> None:
+        """A new container for one service, nothing else touched. (`up --force-recreate`
+        is no way to do it: podman-compose recreates the services that depend on it too.)"""
+        self.engine.run("rm", "-f", self.container(service))
+        self.up([service])
 
     def stop(self, *services: str) -> None:
         self.compose("stop", *services, timeout=300)
@@ -211,19 +216,23 @@ class ComposeStack(NginxFront):
         deadline = time.monotonic() + timeout
         while True:
             state = self.state(service)
-            if self.one_shot(service) and state.status == "exited":
-                if state.exit_code:
+            if self.one_shot(service):
+                if state.status == "exited" and state.exit_code == 0:
+                    return state
+                if state.status == "exited":
                     raise EngineError(f"{service} exited {state.exit_code}:\n{self.logs(service)}")
-                return state
-            if state.health == "unhealthy" or (
-                not self.one_shot(service) and state.status == "exited"
-            ):
+            elif state.health == "unhealthy" or state.status == "exited":
                 raise EngineError(f"{service} is {state}:\n{self.logs(service)[-4000:]}")
-            if state.status == "running" and state.health in ("healthy", ""):
+            elif state.status == "running" and state.health in ("healthy", ""):
                 return state
             if time.monotonic() > deadline:
                 raise EngineError(f"{service} not ready in {timeout:.0f} s: {state}")
             time.sleep(1)
+
+    def started_at(self, service: str) -> str:
+        return self.engine.run(
+            "inspect", "--format", "{{.Id}} {{.State.StartedAt}}", self.container(service)
+        ).stdout.strip()
 
     def exec(self, service: str, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.engine.run("exec", self.container(service), *command, check=check)
