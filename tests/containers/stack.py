@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,22 +118,8 @@ class ComposeStack(NginxFront):
         """A service that runs to completion (bootstrap) rather than staying up."""
         return self.services[service].get("restart") == "no"
 
-    def stages(self, services: Iterable[str] | None = None) -> list[list[str]]:
-        """The services in dependency order: each stage needs only earlier ones."""
-        wanted = set(services or self.services)
-        done: set[str] = set()
-        stages = []
-        while wanted - done:
-            ready = sorted(
-                name
-                for name in wanted - done
-                if set(self.services[name].get("depends_on") or {}) & wanted <= done
-            )
-            if not ready:
-                raise EngineError(f"circular depends_on among {sorted(wanted - done)}")
-            stages.append(ready)
-            done.update(ready)
-        return stages
+    def depends_on(self, service: str) -> set[str]:
+        return set(self.services[service].get("depends_on") or {})
 
     def built_images(self) -> dict[str, dict]:
         """Each image compose.yaml builds, once, with its build section."""
@@ -158,13 +145,31 @@ class ComposeStack(NginxFront):
                 )  # fmt: skip
         self.timings["build"] = time.monotonic() - started
 
-    def up(self, services: Iterable[str] | None = None) -> None:
-        """Start the services stage by stage, each once the previous stage is healthy
-        (or, for bootstrap, done), as `depends_on` asks."""
-        for stage in self.stages(services):
-            self.compose("up", "-d", "--no-deps", *stage, timeout=600)
-            for service in stage:
-                self.wait_ready(service)
+    def up(self, services: Iterable[str] | None = None, timeout: float = 240) -> None:
+        """Start each service as soon as what it depends on (among `services`, default
+        all) is ready: healthy, or for bootstrap exited 0, as `depends_on` asks and
+        podman-compose does not do. Returns once every one of them is ready."""
+        wanted = set(services or self.services)
+        started: dict[str, float] = {}
+        ready: set[str] = set()
+        while ready != wanted:
+            startable = sorted(
+                name for name in wanted - set(started) if self.depends_on(name) & wanted <= ready
+            )
+            if startable:
+                self.compose("up", "-d", "--no-deps", *startable, timeout=600)
+                started.update(dict.fromkeys(startable, time.monotonic()))
+            waiting = set(started) - ready
+            if not waiting and not startable:
+                raise EngineError(f"circular depends_on among {sorted(wanted - ready)}")
+            states = self.states()
+            for name in sorted(waiting):
+                if name in states and self.is_ready(name, states[name]):
+                    ready.add(name)
+                elif time.monotonic() - started[name] > timeout:
+                    raise EngineError(f"{name} not ready in {timeout:.0f} s: {states.get(name)}")
+            if ready != wanted:
+                time.sleep(1)
 
     def recreate(self, service: str) -> None:
         """A new container for one service, nothing else touched. (`up --force-recreate`
@@ -202,32 +207,38 @@ class ComposeStack(NginxFront):
         return self._services_of[container]
 
     def state(self, service: str) -> State:
-        status, health, code = self.engine.run(
-            "inspect", "--format",
-            "{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}"
-            "|{{.State.ExitCode}}",
-            self.container(service),
-        ).stdout.strip().split("|")  # fmt: skip
-        return State(status, health, int(code))
+        return self.states()[service]
 
-    def wait_ready(self, service: str, timeout: float = 240) -> State:
-        """Until the service is healthy (or has a running container without a health
-        check), or a one-shot has exited 0; fails at once on unhealthy or a failed exit."""
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state(service)
-            if self.one_shot(service):
-                if state.status == "exited" and state.exit_code == 0:
-                    return state
-                if state.status == "exited":
-                    raise EngineError(f"{service} exited {state.exit_code}:\n{self.logs(service)}")
-            elif state.health == "unhealthy" or state.status == "exited":
-                raise EngineError(f"{service} is {state}:\n{self.logs(service)[-4000:]}")
-            elif state.status == "running" and state.health in ("healthy", ""):
-                return state
-            if time.monotonic() > deadline:
-                raise EngineError(f"{service} not ready in {timeout:.0f} s: {state}")
-            time.sleep(1)
+    def states(self) -> dict[str, State]:
+        """The state of every service's container, in two engine calls."""
+        ids = self.engine.run(
+            "ps", "-a", "-q", "--filter", f"label={PROJECT_LABEL}={self.project}"
+        ).stdout.split()
+        if not ids:
+            return {}
+        # A container removed since `ps` is left out (the engine says so on stderr).
+        lines = self.engine.run(
+            "inspect", "--format",
+            f'{{{{index .Config.Labels "{SERVICE_LABEL}"}}}}|{{{{.State.Status}}}}|'
+            "{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}",
+            *ids, check=False,
+        ).stdout.split()  # fmt: skip
+        states = {}
+        for line in lines:
+            service, status, health, code = line.split("|")
+            states[service] = State(status, health, int(code))
+        return states
+
+    def is_ready(self, service: str, state: State) -> bool:
+        """Healthy (or running, without a health check), or for a one-shot exited 0;
+        raises on unhealthy or a failed exit."""
+        if self.one_shot(service):
+            if state.status == "exited" and state.exit_code:
+                raise EngineError(f"{service} exited {state.exit_code}:\n{self.logs(service)}")
+            return state.status == "exited"
+        if state.health == "unhealthy" or state.status == "exited":
+            raise EngineError(f"{service} is {state}:\n{self.logs(service)[-4000:]}")
+        return state.status == "running" and state.health in ("healthy", "")
 
     def started_at(self, service: str) -> str:
         return self.engine.run(
@@ -358,18 +369,26 @@ class HealthChecks(threading.Thread):
                 self.failures.append(str(exc)[:500])
 
     def round(self, intervals: dict[str, float]) -> None:
+        """Run the checks that are due, side by side (each starts a process in its
+        container, some a Python or an Erlang VM: seconds apiece)."""
         now = time.monotonic()
+        due = []
         for container in self.stack.containers(running=True):
             service = self.stack.service_of(container)
             if service not in intervals:
                 continue
             if container not in self.next_run and not self.eager:
                 self.next_run[container] = now + intervals[service]
-            if now < self.next_run.get(container, 0):
-                continue
-            result = self.stack.engine.run("healthcheck", "run", container, check=False)
-            wait = 2 if self.eager and result.returncode else intervals[service]
-            self.next_run[container] = time.monotonic() + wait
+            if now >= self.next_run.get(container, 0):
+                due.append((container, intervals[service]))
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(self.check, due))
+
+    def check(self, due: tuple[str, float]) -> None:
+        container, interval = due
+        result = self.stack.engine.run("healthcheck", "run", container, check=False)
+        wait = 2 if self.eager and result.returncode else interval
+        self.next_run[container] = time.monotonic() + wait
 
     def stop(self) -> None:
         self.done.set()
