@@ -5,9 +5,9 @@ own health checks and dependency handling. Otherwise podman with podman-compose 
 `test` extra pins it), which on this kind of machine needs three things done for it
 (../shared/TOOLCHAIN.md, "Containers without Docker"): images built with
 `--format docker` (else every HEALTHCHECK is dropped), health checks run by hand
-(podman schedules them through systemd), and services started stage by stage
-(podman-compose ignores `condition: service_healthy`). BOOKSHOP_CONTAINER_ENGINE=docker
-or =podman picks one.
+(podman schedules them through systemd), and each service started by the suite once
+what it depends on is ready (podman-compose ignores `condition: service_healthy`).
+BOOKSHOP_CONTAINER_ENGINE=docker or =podman picks one.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Engine:
         how = (
             "Docker runs the health checks"
             if not self.drives_health
-            else "health checks run by the suite, services started stage by stage"
+            else "health checks run by the suite"
         )
         return f"{self.version} ({how})"
 

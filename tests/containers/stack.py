@@ -116,7 +116,8 @@ class ComposeStack(NginxFront):
 
     def one_shot(self, service: str) -> bool:
         """A service that runs to completion (bootstrap) rather than staying up."""
-        return self.services[service].get("restart") == "no"
+        # An unquoted `no` in the printed config reads as false.
+        return self.services[service].get("restart") in ("no", False)
 
     def depends_on(self, service: str) -> set[str]:
         return set(self.services[service].get("depends_on") or {})
