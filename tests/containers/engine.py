@@ -1,9 +1,8 @@
 """Which container engine runs the suite, and the commands it takes.
 
 A Docker engine that answers, with its compose plugin, wins: the real images, Docker's
-own health checks and dependency handling. Otherwise podman with podman-compose (the
-`test` extra pins it), which on this kind of machine needs three things done for it
-(../shared/TOOLCHAIN.md, "Containers without Docker"): images built with
+own health checks. Otherwise podman 4.3 (Debian 12's) with podman-compose (the `test`
+extra pins it), which needs three things done for it: images built with
 `--format docker` (else every HEALTHCHECK is dropped), health checks run by hand
 (podman schedules them through systemd), and each service started by the suite once
 what it depends on is ready (podman-compose ignores `condition: service_healthy`).
