@@ -47,7 +47,7 @@ PUBLISHED = {
 def write_env_file(path: Path, ports: dict[str, int]) -> dict[str, str]:
     """`make compose-env`'s .env, with the suite's ports, image tag and host names."""
     run_command(["make", "-s", "-C", str(REPO), "compose-env", f"ENV_FILE={path}"])
-    overrides = {"BOOKSHOP_VERSION": IMAGE_TAG, "LOG_LEVEL": "INFO"}
+    overrides = {"BOOKSHOP_VERSION": IMAGE_TAG}
     for site, (port, bind) in PUBLISHED.items():
         overrides[port] = str(ports[site])
         overrides[bind] = HOST
