@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.platform import HOST, alive, deployment, descendants, get_json, port_is_free
+from tests.e2e.platform import (
+    HOST,
+    alive,
+    deployment,
+    descendants,
+    get_json,
+    port_is_free,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -143,6 +151,39 @@ def test_a_crashed_child_is_reported_and_everything_stops(fresh):
     assert "beat was killed by SIGKILL" in platform.output()
     assert [pid for pid in children if alive(pid)] == []
     assert all(port_is_free(port) for port in fresh.ports.values())
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize("guard", ["pdeathsig", "portable"])
+def test_a_killed_supervisor_leaves_no_server_behind(tmp_path, guard):
+    # "portable" is what macOS and the BSDs get: no PR_SET_PDEATHSIG, each child under a
+    # guard that watches a pipe from the supervisor.
+    with deployment(tmp_path, BOOKSHOP_CHILD_GUARD=guard) as deploy:
+        platform = deploy.up()
+        try:
+            platform.wait_until_running()
+            children = descendants(platform.process.pid)
+            guards = [pid for pid in children if "bookshop.devserver.guard" in cmdline(pid)]
+            assert len(guards) == (5 if guard == "portable" else 0)
+
+            platform.process.kill()
+            platform.process.wait(10)
+
+            def ports_released() -> bool:
+                return all(port_is_free(port) for port in deploy.ports.values())
+
+            wait_for(ports_released, timeout=5, interval=0.1)
+            wait_for(lambda: not [pid for pid in children if alive(pid)], timeout=15)
+        finally:
+            for pid in children:
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def test_up_refuses_ports_already_in_use(fresh):

@@ -1,8 +1,10 @@
 """A small process supervisor: start children, merge their output, stop them all together.
 
-One thread and `select` do all the work, which keeps `preexec_fn` safe: each child asks
-the kernel for SIGTERM when the supervisor dies, so even a `kill -9` of `bookshop up`
-leaves no server behind holding a port.
+One thread and `select` do all the work, which keeps `preexec_fn` safe. Even a `kill -9` of
+`bookshop up` leaves no server behind holding a port: on Linux each child asks the kernel
+for SIGTERM when the supervisor dies (PR_SET_PDEATHSIG); elsewhere (macOS, the BSDs) each
+child runs under `bookshop.devserver.guard`, which stops it once a pipe from the
+supervisor reads end-of-file. BOOKSHOP_CHILD_GUARD=portable forces the guard on Linux too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ from typing import TextIO
 
 PR_SET_PDEATHSIG = 1
 COLOURS = ("36", "33", "32", "35", "34", "31")
+GUARDS = ("pdeathsig", "portable")
+
+
+def default_guard(environ: Mapping[str, str] = os.environ) -> str:
+    """How children learn the supervisor died: the kernel's signal on Linux, else the guard."""
+    forced = environ.get("BOOKSHOP_CHILD_GUARD", "")
+    if forced:
+        if forced not in GUARDS:
+            raise ValueError(f"BOOKSHOP_CHILD_GUARD must be one of {', '.join(GUARDS)}")
+        return forced
+    return "pdeathsig" if sys.platform.startswith("linux") else "portable"
 
 
 def _die_with_parent(parent_pid: int) -> Callable[[], None]:
@@ -83,10 +96,16 @@ class ChildFailed(Exception):
 class Supervisor:
     """Runs programs side by side until one exits or a stop signal arrives."""
 
-    def __init__(self, *, env: Mapping[str, str], cwd: str, out: TextIO | None = None) -> None:
+    def __init__(
+        self, *, env: Mapping[str, str], cwd: str, out=None, guard: str | None = None
+    ) -> None:
         self.env = dict(env)
         self.cwd = cwd
         self.out = out or sys.stdout
+        self.guard = guard or default_guard()
+        # The portable guard's lifeline: children get the read end; the write end stays
+        # here alone (pipes are not inherited), so it closes exactly when this process dies.
+        self._lifeline = os.pipe() if self.guard == "portable" else None
         self.children: list[_Child] = []
         self.selector = selectors.DefaultSelector()
         self.stop_requested: str | None = None
@@ -155,15 +174,23 @@ class Supervisor:
 
     def _spawn(self, program: Program) -> _Child:
         self._width = max(self._width, len(program.name))
+        argv = list(program.argv)
+        guarded: dict = {"preexec_fn": _die_with_parent(os.getpid())}
+        if self._lifeline is not None:
+            lifeline = self._lifeline[0]
+            argv = [sys.executable, "-m", "bookshop.devserver.guard", str(lifeline), "--", *argv]
+            guarded = {"pass_fds": (lifeline,)}
         process = subprocess.Popen(  # noqa: S603 - argv built by the runner, no shell
-            list(program.argv),
+            argv,
             cwd=self.cwd,
             env=dict(program.env) if program.env is not None else self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # a terminal's Ctrl-C reaches the supervisor only
-            preexec_fn=_die_with_parent(os.getpid()),
+            # Each child leads a process group of its own, which stop() ends whole; and a
+            # terminal's Ctrl-C reaches the supervisor only.
+            start_new_session=True,
+            **guarded,
         )
         child = _Child(program, process, COLOURS[len(self.children) % len(COLOURS)])
         self.children.append(child)
@@ -228,3 +255,7 @@ class Supervisor:
             child.process.wait()
         self._pump(0)
         self.selector.close()
+        if self._lifeline is not None:
+            for fd in self._lifeline:
+                os.close(fd)
+            self._lifeline = None
