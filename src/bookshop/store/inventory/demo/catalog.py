@@ -1,0 +1,72 @@
+"""Reading the demo catalogue's CSV file."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+CATALOG_CSV = Path(__file__).with_name("catalog.csv")
+# The CSV import's columns, in this file's order.
+COLUMNS = (
+    "isbn", "title", "author", "price", "description", "publisher", "published_year",
+    "format", "pages", "language", "subjects", "copies",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoBook:
+    """One row of the file, typed. Every column is kept, including those the store's Book
+    has no field for yet (publisher, year, format, pages, language, subjects)."""
+
+    isbn: str
+    title: str
+    author: str
+    price: Decimal
+    description: str
+    publisher: str
+    published_year: int
+    format: str
+    pages: int
+    language: str
+    subjects: tuple[str, ...]
+    copies: tuple[tuple[str, int], ...]  # (shelf place, number of copies there)
+
+    @property
+    def copy_count(self) -> int:
+        return sum(count for _, count in self.copies)
+
+
+def parse_copies(value: str) -> tuple[tuple[str, int], ...]:
+    """`A1-03:2;B2-01:1` -> (("A1-03", 2), ("B2-01", 1)); empty means none."""
+    copies = []
+    for part in filter(None, (piece.strip() for piece in value.split(";"))):
+        place, _, count = part.rpartition(":")
+        copies.append((place.strip(), int(count)))
+    return tuple(copies)
+
+
+def read_catalog(path: Path = CATALOG_CSV) -> list[DemoBook]:
+    """Every book in the file, in file order."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f"{path.name}: the header must be {','.join(COLUMNS)}")
+        return [
+            DemoBook(
+                isbn=row["isbn"],
+                title=row["title"],
+                author=row["author"],
+                price=Decimal(row["price"]),
+                description=row["description"],
+                publisher=row["publisher"],
+                published_year=int(row["published_year"]),
+                format=row["format"],
+                pages=int(row["pages"]),
+                language=row["language"],
+                subjects=tuple(s.strip() for s in row["subjects"].split(";") if s.strip()),
+                copies=parse_copies(row["copies"]),
+            )
+            for row in reader
+        ]
