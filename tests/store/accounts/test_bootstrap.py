@@ -89,3 +89,24 @@ def test_bootstrap_turns_a_person_named_like_the_service_into_a_service_account(
     assert service.is_service_account
     assert not service.is_staff
     assert not service.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_bootstrap_adds_the_demo_catalogue_only_when_asked_and_only_once(
+    token_file, settings, tmp_path, capsys
+):
+    from bookshop.store.inventory.models import Book
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("bootstrap")
+    assert not Book.objects.exists()
+    assert "demo catalogue" not in capsys.readouterr().out
+
+    call_command("bootstrap", "--demo")
+    count = Book.objects.count()
+    assert count >= 95
+    assert f"demo catalogue: added {count} books and " in capsys.readouterr().out
+
+    call_command("bootstrap", "--demo")
+    assert Book.objects.count() == count
+    assert "demo catalogue: not added" in capsys.readouterr().out
