@@ -34,6 +34,26 @@ def test_home_page_lists_books_with_price_author_and_cover(client):
     assert "/static/bootstrap/css/bootstrap.min.css" in page
 
 
+def test_an_empty_catalogue_tells_staff_where_books_come_from(client):
+    page = client.get("/").content.decode()
+
+    assert "No books found" in page
+    assert "Running this shop?" in page
+    assert "store admin" in page
+    assert "bookshop store seed_demo" in page
+    assert "bookshop store populate_db --books 200" in page
+
+
+def test_a_search_that_finds_nothing_gives_no_operator_hints(client):
+    BookFactory(title="Earthsea")
+
+    page = client.get("/?q=zzzz").content.decode()
+
+    assert "No books found" in page
+    assert "Try fewer words" in page
+    assert "Running this shop?" not in page
+
+
 def test_bootstrap_is_served_from_the_package(client):
     response = client.get("/static/bootstrap/css/bootstrap.min.css")
 
