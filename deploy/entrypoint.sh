@@ -33,8 +33,13 @@ beat)
 bootstrap)
     # Each service reads its own DATABASE_URL, SECRET_KEY, ... from BOOKSHOP_STORE_* and
     # BOOKSHOP_SHOP_* (see bookshop.common.conf.service_environ). The store writes the
-    # service token to STORE_API_TOKEN_FILE, where the shop reads it.
-    bookshop store bootstrap --migrate
+    # service token to STORE_API_TOKEN_FILE, where the shop reads it. BOOKSHOP_DEMO=1 adds
+    # the demo catalogue to a store that has no books; by default nothing is seeded.
+    if [ "${BOOKSHOP_DEMO:-0}" = 1 ]; then
+        bookshop store bootstrap --migrate --demo
+    else
+        bookshop store bootstrap --migrate
+    fi
     bookshop shop bootstrap --migrate
     ;;
 *)

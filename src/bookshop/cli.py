@@ -28,6 +28,14 @@ def manage(service: str, args: list[str]) -> int:
     return 0
 
 
+def env_flag(name: str, *, default: bool) -> bool:
+    """An on/off switch from the environment: 0, false, no, off (any case) are off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value not in ("0", "false", "no", "off")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bookshop",
@@ -87,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path(os.environ.get("BOOKSHOP_VAR_DIR", "var")),
         help="folder for databases, queues, mail and media (env BOOKSHOP_VAR_DIR)",
     )
+    up.add_argument(
+        "--no-demo",
+        dest="demo",
+        action="store_false",
+        default=env_flag("BOOKSHOP_DEMO", default=True),
+        help="do not put the demo catalogue (100 public-domain books) in an empty store; "
+        "a store that has books is never touched either way (env BOOKSHOP_DEMO=0)",
+    )
     up.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per service")
     up.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
 
@@ -123,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 var_dir=options.var.resolve(),
                 web_workers=options.web_workers,
                 worker_concurrency=options.worker_concurrency,
+                demo=options.demo,
             )
         )
     if options.command == "mail":

@@ -1,15 +1,18 @@
 """`bookshop up` as a newcomer meets it: everything answers, mail flows, the shop holds the
-store's token, and a stop leaves nothing behind."""
+store's token and shows the demo catalogue, and a stop leaves nothing behind."""
 
+import hashlib
 import os
 import signal
 import smtplib
 import socket
+import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from bookshop.cli import build_parser
 from tests.e2e.platform import (
     HOST,
     alive,
@@ -38,16 +41,37 @@ def send_multipart(port: int, subject: str) -> None:
         smtp.send_message(message)
 
 
+def get_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+        return response.read().decode()
+
+
+def store_book_count(deploy) -> int:
+    result = deploy.manage(
+        "store", "shell", "--no-imports", "-c",
+        "from bookshop.store.inventory.models import Book; print(Book.objects.count())",
+    )  # fmt: skip
+    return int(result.stdout)
+
+
 def test_up_serves_everything_and_sigterm_stops_every_child(fresh):
     platform = fresh.up()
     try:
         platform.wait_until_running()
+        # The demo catalogue went into the empty store, and the shop shows it already.
+        banner = platform.output()
+        assert "Demo catalogue: added 100 books and " in banner
+        assert "store clear_db --yes" in banner
+        assert "100 books" in get_text(fresh.url("shop"))
+        covers = sorted((fresh.var / "media" / "books").glob("*.png"))
+        assert len(covers) == 100
+        assert len({hashlib.sha256(cover.read_bytes()).digest() for cover in covers}) == 100
+
         assert get_json(fresh.url("shop", "/healthz")) == {
             "status": "ok",
             "checks": {"database": "ok", "broker": "ok"},
         }
         assert get_json(fresh.url("store", "/healthz"))["status"] == "ok"
-        banner = platform.output()
         assert fresh.url("shop") in banner
         assert fresh.url("inbox") in banner
         password = (fresh.var / "admin-password").read_text()
@@ -101,6 +125,7 @@ def test_a_second_run_keeps_the_data_of_the_first(fresh):
     first = fresh.up()
     try:
         first.wait_until_running()
+        assert "Demo catalogue: added 100 books" in first.output()
         send_multipart(fresh.ports["smtp"], "Kept across restarts")
         fresh.manage(
             "shop", "shell", "--no-imports", "-c",
@@ -122,6 +147,10 @@ def test_a_second_run_keeps_the_data_of_the_first(fresh):
             for item in get_json(fresh.url("inbox", "/api/v2/messages"))["items"]
         ]
         assert subjects == ["Kept across restarts"]
+        # The store has books now, so the demo is not added again.
+        assert "Demo catalogue" not in second.output()
+        assert "demo catalogue: not added, the store already has 100 books" in second.output()
+        assert store_book_count(fresh) == 100
         users = fresh.manage(
             "shop", "shell", "--no-imports", "-c",
             "from django.contrib.auth import get_user_model;"
@@ -133,8 +162,40 @@ def test_a_second_run_keeps_the_data_of_the_first(fresh):
         assert second.stop(signal.SIGINT) == 0
 
 
+def test_without_the_demo_the_store_stays_empty_and_the_shop_says_where_books_come_from(fresh):
+    platform = fresh.up("--no-demo")
+    try:
+        platform.wait_until_running()
+        assert "demo catalogue" not in platform.output().lower()
+        assert store_book_count(fresh) == 0
+        page = get_text(fresh.url("shop"))
+        assert "No books found" in page
+        assert "populate_db" in page
+    finally:
+        assert platform.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("environ", "argv", "demo"),
+    [
+        ({}, [], True),
+        ({"BOOKSHOP_DEMO": "0"}, [], False),
+        ({"BOOKSHOP_DEMO": "off"}, [], False),
+        ({"BOOKSHOP_DEMO": "1"}, [], True),
+        ({}, ["--no-demo"], False),
+        ({"BOOKSHOP_DEMO": "1"}, ["--no-demo"], False),
+    ],
+)
+def test_the_demo_is_on_unless_turned_off(monkeypatch, environ, argv, demo):
+    monkeypatch.delenv("BOOKSHOP_DEMO", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+
+    assert build_parser().parse_args(["up", *argv]).demo is demo
+
+
 def test_a_crashed_child_is_reported_and_everything_stops(fresh):
-    platform = fresh.up()
+    platform = fresh.up("--no-demo")
     try:
         platform.wait_until_running()
         children = descendants(platform.process.pid)
@@ -165,7 +226,7 @@ def test_a_killed_supervisor_leaves_no_server_behind(tmp_path, guard):
     # "portable" is what macOS and the BSDs get: no PR_SET_PDEATHSIG, each child under a
     # guard that watches a pipe from the supervisor.
     with deployment(tmp_path, BOOKSHOP_CHILD_GUARD=guard) as deploy:
-        platform = deploy.up()
+        platform = deploy.up("--no-demo")
         try:
             platform.wait_until_running()
             children = descendants(platform.process.pid)
@@ -190,7 +251,7 @@ def test_up_refuses_ports_already_in_use(fresh):
     with socket.socket() as squatter:
         squatter.bind((HOST, fresh.ports["shop"]))
         squatter.listen()
-        platform = fresh.up()
+        platform = fresh.up("--no-demo")
         status = platform.process.wait(60)
 
     assert status == 2

@@ -21,6 +21,7 @@ class UpOptions:
     web_workers: int = 2
     worker_concurrency: int = 2
     ready_timeout: float = 120.0
+    demo: bool = False  # the demo catalogue, if the store has no books (the CLI's default)
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -66,8 +67,11 @@ def programs(options: UpOptions, env: Mapping[str, str]) -> tuple[list[Program],
     host = ends.host
     store_env, shop_env = service_environ("store", env), service_environ("shop", env)
     bookshop = ("-m", "bookshop")
+    demo = ("--demo",) if options.demo else ()
     setup = [
-        Program("store", _python(*bookshop, "store", "bootstrap", "--migrate"), env=store_env),
+        Program(
+            "store", _python(*bookshop, "store", "bootstrap", "--migrate", *demo), env=store_env
+        ),
         Program("shop", _python(*bookshop, "shop", "bootstrap", "--migrate"), env=shop_env),
     ]
     celery = ("-m", "celery", "-A", "bookshop.shop")
@@ -109,7 +113,54 @@ def programs(options: UpOptions, env: Mapping[str, str]) -> tuple[list[Program],
     return setup, children
 
 
-def banner(options: UpOptions, admin_user: str, admin_password: str, generated: bool) -> str:
+def first_sync(env: Mapping[str, str]) -> Program:
+    """The catalogue sync run once everything is up, so the shop shows the store's books
+    now rather than at beat's first tick (CATALOG_SYNC_INTERVAL later)."""
+    return Program(
+        "sync", _python("-m", "bookshop", "shop", "sync_catalog"), env=service_environ("shop", env)
+    )
+
+
+DEMO_ADDED = "demo catalogue: added "
+
+
+def demo_added(store_output: list[str]) -> str | None:
+    """What the store's bootstrap said it added of the demo catalogue, if it added it."""
+    for line in store_output:
+        _, found, added = line.partition(DEMO_ADDED)
+        if found:
+            return added.strip()
+    return None
+
+
+def _command() -> str:
+    """How to type `bookshop` from here: .venv/bin/bookshop after `make run`."""
+    script = Path(sys.executable).with_name("bookshop")
+    if not script.exists():
+        return "bookshop"
+    relative = os.path.relpath(script)
+    return relative if not relative.startswith("..") else str(script)
+
+
+def demo_lines(added: str | None) -> list[str]:
+    if not added:
+        return []
+    bookshop = _command()
+    return [
+        f"  Demo catalogue: added {added} (public-domain classics) to the empty store.",
+        f"  To empty it: {bookshop} store clear_db --yes && {bookshop} shop sync_catalog --full",
+        "  To start without it: bookshop up --no-demo (or BOOKSHOP_DEMO=0)",
+        "",
+    ]
+
+
+def banner(
+    options: UpOptions,
+    admin_user: str,
+    admin_password: str,
+    generated: bool,
+    demo: str | None = None,
+) -> str:
     ends = options.endpoints
     source = (
         f"kept in {options.var_dir / 'admin-password'}"
@@ -130,6 +181,7 @@ def banner(options: UpOptions, admin_user: str, admin_password: str, generated: 
             f"  Admin login on shop and store: {admin_user} / {admin_password}   ({source})",
             f"  Data: {options.var_dir}",
             "",
+            *demo_lines(demo),
         ]
     )
 
@@ -164,9 +216,12 @@ def up(options: UpOptions) -> int:
     status = 0
     try:
         supervisor.say("bookshop", f"preparing databases and accounts in {options.var_dir}")
-        supervisor.run_steps(setup)
+        outputs = supervisor.run_steps(setup)
         supervisor.start(children, ready_timeout=options.ready_timeout)
-        print(banner(options, admin_user, admin_password, generated), flush=True)
+        # A failed sync is no reason to stop: beat runs the next one shortly.
+        supervisor.run_steps([first_sync(env)], check=False)
+        demo = demo_added(outputs["store"])
+        print(banner(options, admin_user, admin_password, generated, demo), flush=True)
         supervisor.watch()
     except ChildFailed as exc:
         supervisor.say("bookshop", f"error: {exc}", "31")

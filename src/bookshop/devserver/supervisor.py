@@ -156,19 +156,34 @@ class Supervisor:
 
     # -- one-off steps ----------------------------------------------------------------------
 
-    def run_steps(self, programs: Sequence[Program]) -> None:
-        """Run programs side by side to completion; raise ChildFailed if one fails."""
+    def run_steps(self, programs: Sequence[Program], *, check: bool = True) -> dict[str, list[str]]:
+        """Run programs side by side to completion and return each one's last output lines.
+
+        With `check`, raise ChildFailed if one fails; without, only say so.
+        """
         children = [self._spawn(program) for program in programs]
         while any(child.process.poll() is None for child in children):
             self._check_stop()
             self._pump(0.1)
-        self._pump(0)
+        # Read to the end of what they wrote (a step's last line is often what it did).
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and any(self._registered(child) for child in children):
+            self._pump(0.05)
         for child in children:
             self.children.remove(child)
-            if child.process.returncode != 0:
-                raise ChildFailed(
-                    f"{child.program.name} failed with exit code {child.process.returncode}"
-                )
+            code = child.process.returncode
+            if code != 0:
+                if check:
+                    raise ChildFailed(f"{child.program.name} failed with exit code {code}")
+                self.say("bookshop", f"{child.program.name} failed with exit code {code}", "33")
+        return {child.program.name: list(child.tail) for child in children}
+
+    def _registered(self, child: _Child) -> bool:
+        try:
+            self.selector.get_key(child.process.stdout)
+        except KeyError:
+            return False
+        return True
 
     # -- long-running children --------------------------------------------------------------
 
