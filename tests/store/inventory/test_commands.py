@@ -1,9 +1,12 @@
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from PIL import Image
 from rest_framework.authtoken.models import Token
 
+from bookshop.store.inventory.made_up import PLACES
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.validators import isbn_is_valid
 from bookshop.store.orders.models import Order
@@ -31,6 +34,50 @@ def test_populate_db_adds_50_books_with_0_to_5_copies_by_default(api):
     rows = api.get("/api/v1/books/", {"page_size": 50}).json()["results"]
     assert sum(row["quantity"] for row in rows) == copies
     assert all(row["title"] and row["author"] and row["price"] for row in rows)
+
+
+# What Faker's own names and cities used to put in titles and bylines.
+NOT_BOOKISH = re.compile(
+    r"\b(MD|DDS|DVM|PhD|Jr|Sr|II|III|IV|Mr|Mrs|Ms|Miss|Dr|Suite|Apt|Street|Avenue|Boulevard)\b"
+    r"|\w(burgh|furt|ville|stad|bury|borough|mouth|haven|chester)\b"
+)
+
+
+def test_populate_db_titles_and_authors_read_like_books():
+    _populate("--books", "3000", "--seed", "3")
+
+    titles, authors = zip(*Book.objects.values_list("title", "author"), strict=True)
+    # Real places may end like Faker's made-up towns ("Seville"); those are fine.
+    without_places = [" ".join(w for w in t.split() if w not in " ".join(PLACES)) for t in titles]
+    assert [t for t in without_places if NOT_BOOKISH.search(t)] == []
+    assert [t for t in titles if re.search(r"\b[Aa] [AEIOU]", t)] == []  # "A Evening"
+    assert [t for t in titles if re.search(r"\b(\w+) \1\b", t)] == []  # "Sailor Sailor"
+    assert [
+        a for a in authors if not re.fullmatch(r"[A-Z][a-z]+( [A-Z]\.)? [A-Z][A-Za-z]+", a)
+    ] == []
+    assert len(set(titles)) > 2000
+    blurbs = set(Book.objects.values_list("description", flat=True))
+    assert all(blurb.endswith(".") and len(blurb) > 80 for blurb in blurbs)
+
+
+def test_populate_db_with_covers_draws_one_for_each_book(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    output = _populate("--books", "8", "--covers", "--workers", "2", "--seed", "4")
+
+    assert output.startswith("Added 8 books, ")
+    assert " and 8 covers in " in output
+    names = list(Book.objects.values_list("image", flat=True))
+    assert len(set(names)) == 8
+    for name in names:
+        with Image.open(tmp_path / name) as cover:
+            assert (cover.format, cover.size) == ("PNG", (480, 720))
+
+
+def test_populate_db_without_covers_leaves_books_without_images():
+    _populate("--books", "3")
+
+    assert set(Book.objects.values_list("image", flat=True)) == {""}
 
 
 def test_populate_db_with_a_seed_makes_the_same_catalogue():

@@ -8,27 +8,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
-from faker import Faker
 
+from bookshop.store.inventory.covers import CoverSpec, covers_render
+from bookshop.store.inventory.made_up import MadeUpBooks
 from bookshop.store.inventory.models import Book, BookItem
-
-TITLE_PATTERNS = [
-    "The {Noun}",
-    "The {Adjective} {Noun}",
-    "{Adjective} {Noun}s",
-    "The {Noun} of {City}",
-    "A {Noun} in {City}",
-    "{First}'s {Noun}",
-    "The Last {Noun}",
-    "{Noun} and {Noun2}",
-    "Beyond the {Adjective} {Noun}",
-    "Letters from {City}",
-]
-
 
 BOOK_COLUMNS = [
     "title",
@@ -111,8 +100,9 @@ def isbn13(rng: random.Random) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Add made-up books (with Faker) and 0 to --max-copies copies of each. "
-        "Use --seed for the same catalogue every time."
+        "Add made-up books (titles, authors and blurbs composed with Faker's help) and 0 to "
+        "--max-copies copies of each; --covers draws a cover for each book too. Use --seed "
+        "for the same catalogue every time."
     )
 
     def add_arguments(self, parser):
@@ -124,36 +114,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=5000, help="rows per INSERT batch (default 5000)"
         )
+        parser.add_argument(
+            "--covers",
+            action="store_true",
+            help="draw a cover for every book (about 30 ms of CPU each, spread over the cores)",
+        )
+        parser.add_argument(
+            "--workers", type=int, default=None, help="processes drawing covers (default: cores)"
+        )
 
     def handle(
-        self, *args: Any, books: int, max_copies: int, seed: int | None, batch_size: int, **_: Any
-    ) -> None:
-        if books < 0 or max_copies < 0 or batch_size < 1:
-            raise CommandError("--books and --max-copies must be 0 or more, --batch-size 1 or more")
+        self,
+        *args,
+        books: int,
+        max_copies: int,
+        seed: int | None,
+        batch_size: int,
+        covers: bool,
+        workers: int | None,
+        **_,
+    ):
+        if books < 0 or max_copies < 0 or batch_size < 1 or (workers is not None and workers < 1):
+            raise CommandError(
+                "--books and --max-copies must be 0 or more, --batch-size and --workers 1 or more"
+            )
         started = time.monotonic()
         rng = random.Random(seed)  # noqa: S311 - made-up data, not secrets
-        fake = Faker("en_US")
-        fake.seed_instance(seed)
-        # Faker is the slow part: draw pools of words and names once, then combine them.
-        pools = {
-            "Noun": [w.title() for w in fake.words(400, part_of_speech="noun")],
-            "Adjective": [w.title() for w in fake.words(200, part_of_speech="adjective")],
-            "City": [fake.city() for _ in range(200)],
-            "First": [fake.first_name() for _ in range(200)],
-        }
-        authors = [fake.name() for _ in range(min(max(books // 20, 50), 5000))]
-        blurbs = [fake.paragraph(nb_sentences=4) for _ in range(300)]
-
-        def title() -> str:
-            pattern = rng.choice(TITLE_PATTERNS)
-            return pattern.format(
-                Noun=rng.choice(pools["Noun"]),
-                Noun2=rng.choice(pools["Noun"]),
-                Adjective=rng.choice(pools["Adjective"]),
-                City=rng.choice(pools["City"]),
-                First=rng.choice(pools["First"]),
-            )
-
+        made_up = MadeUpBooks(seed=seed, authors=min(max(books // 20, 50), 5000))
         places = [
             f"{aisle}-{shelf:02d}-{slot}"
             for aisle in AISLES
@@ -164,28 +151,67 @@ class Command(BaseCommand):
         now = timezone.now()
         copy_stamp = connection.ops.adapt_datetimefield_value(now)
         in_stock = BookItem.Status.IN_STOCK.value
+        stored: list[str] = []
+        drawing = 0.0
 
-        with transaction.atomic(), connection.cursor() as cursor:
-            new_book_ids = _book_id_reserver(cursor)
-            for start in range(0, books, batch_size):
-                rows = []
-                for n in range(start, min(start + batch_size, books)):
-                    # A microsecond apart: the sync's cursor pages by updated_at, and
-                    # 100 000 equal timestamps would make it page by ever deeper offsets.
-                    at = connection.ops.adapt_datetimefield_value(now + timedelta(microseconds=n))
-                    price = Decimal(rng.randint(299, 5999)) / 100
-                    book = (title(), rng.choice(authors), isbn13(rng), rng.choice(blurbs), price)
-                    rows.append((*book, "", True, at, at))
-                ids = new_book_ids(cursor, rows)
-                copies = [
-                    (book_id, rng.choice(places), in_stock, copy_stamp, copy_stamp)
-                    for book_id in ids
-                    for _ in range(rng.randint(0, max_copies))
-                ]
-                _insert(cursor, BookItem, COPY_COLUMNS, copies)
-                made_books += len(rows)
-                made_copies += len(copies)
-        self.stdout.write(
-            f"Added {made_books} books and {made_copies} copies "
-            f"in {time.monotonic() - started:.1f} s."
-        )
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                new_book_ids = _book_id_reserver(cursor)
+                for start in range(0, books, batch_size):
+                    batch = [
+                        (made_up.title(), made_up.author(), isbn13(rng), made_up.blurb())
+                        for _ in range(start, min(start + batch_size, books))
+                    ]
+                    images = [""] * len(batch)
+                    if covers:
+                        began = time.monotonic()
+                        images = self._draw_covers(batch, workers, stored)
+                        drawing += time.monotonic() - began
+                    rows = []
+                    for n, ((title, author, isbn, blurb), image) in enumerate(
+                        zip(batch, images, strict=True), start=start
+                    ):
+                        # A microsecond apart: the sync's cursor pages by updated_at, and
+                        # 100 000 equal timestamps would make it page by ever deeper offsets.
+                        at = connection.ops.adapt_datetimefield_value(
+                            now + timedelta(microseconds=n)
+                        )
+                        price = Decimal(rng.randint(299, 5999)) / 100
+                        rows.append((title, author, isbn, blurb, price, image, True, at, at))
+                    ids = new_book_ids(cursor, rows)
+                    copies = [
+                        (book_id, rng.choice(places), in_stock, copy_stamp, copy_stamp)
+                        for book_id in ids
+                        for _ in range(rng.randint(0, max_copies))
+                    ]
+                    _insert(cursor, BookItem, COPY_COLUMNS, copies)
+                    made_books += len(rows)
+                    made_copies += len(copies)
+        except BaseException:
+            # The rows are rolled back; the cover files they named must go too.
+            for name in stored:
+                default_storage.delete(name)
+            raise
+        took = f"in {time.monotonic() - started:.1f} s"
+        if covers:
+            self.stdout.write(
+                f"Added {made_books} books, {made_copies} copies and {len(stored)} covers "
+                f"{took} (drawing the covers took {drawing:.1f} s)."
+            )
+        else:
+            self.stdout.write(f"Added {made_books} books and {made_copies} copies {took}.")
+
+    @staticmethod
+    def _draw_covers(
+        batch: list[tuple[str, str, str, str]], workers: int | None, stored: list[str]
+    ) -> list[str]:
+        """Draw and store a cover for each (title, author, isbn, blurb); their file names."""
+        specs = [
+            CoverSpec(title=title, author=author, seed=isbn) for title, author, isbn, _ in batch
+        ]
+        names = []
+        for (_, _, isbn, _), png in zip(batch, covers_render(specs, workers=workers), strict=True):
+            name = default_storage.save(f"books/{isbn}.png", ContentFile(png))
+            stored.append(name)
+            names.append(name)
+        return names
