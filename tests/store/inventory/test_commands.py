@@ -122,11 +122,13 @@ def test_clear_db_with_yes_deletes_books_copies_and_orders_but_not_accounts(
 ):
     place_order({BookFactory(copies=3): 2})
 
-    call_command("clear_db", "--yes", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("clear_db", "--yes", stdout=out)
 
     assert not Book.objects.exists()
     assert not BookItem.objects.exists()
     assert not Order.objects.exists()
+    assert "bookshop shop sync_catalog --full" in out.getvalue()
     assert Token.objects.filter(user=service_account).exists()
 
 

@@ -47,3 +47,8 @@ class Command(BaseCommand):
         for name in images:
             default_storage.delete(name)
         self.stdout.write(f"Deleted {summary}.")
+        # Rows deleted here leave no tombstones for the shop's incremental sync to see.
+        self.stdout.write(
+            "The shop lists the deleted books until a full sync: "
+            "`bookshop shop sync_catalog --full`."
+        )
