@@ -36,6 +36,21 @@ def env_flag(name: str, *, default: bool) -> bool:
     return value not in ("0", "false", "no", "off")
 
 
+def debug_toolbar_problem() -> str | None:
+    """Why the debug toolbar cannot be turned on here, if it cannot."""
+    if os.environ.get("DJANGO_ENV", "").lower() == "production":
+        return "the toolbar is a development aid and never runs with DJANGO_ENV=production."
+    try:
+        import debug_toolbar  # noqa: F401
+    except ImportError:
+        return (
+            "Django Debug Toolbar is not installed. It is a development extra, kept out of "
+            "the production images; install it into this virtualenv with\n"
+            "  PIP_CONSTRAINT=requirements/constraints.txt .venv/bin/pip install -e '.[dev]'"
+        )
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bookshop",
@@ -103,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not put the demo catalogue (100 public-domain books) in an empty store; "
         "a store that has books is never touched either way (env BOOKSHOP_DEMO=0)",
     )
+    up.add_argument(
+        "--debug-toolbar",
+        action="store_true",
+        help="show Django Debug Toolbar on the shop's pages to browsers on this machine "
+        "(a page's queries, templates, settings); needs the dev extra: pip install -e '.[dev]'",
+    )
     up.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per service")
     up.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
 
@@ -127,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "up":
         from bookshop.devserver.runner import UpOptions, up
 
+        if options.debug_toolbar and (problem := debug_toolbar_problem()):
+            print(f"bookshop up --debug-toolbar: {problem}", file=sys.stderr)
+            return 2
+
         return up(
             UpOptions(
                 endpoints=Endpoints(
@@ -140,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                 web_workers=options.web_workers,
                 worker_concurrency=options.worker_concurrency,
                 demo=options.demo,
+                debug_toolbar=options.debug_toolbar,
             )
         )
     if options.command == "mail":

@@ -22,6 +22,7 @@ class UpOptions:
     worker_concurrency: int = 2
     ready_timeout: float = 120.0
     demo: bool = False  # the demo catalogue, if the store has no books (the CLI's default)
+    debug_toolbar: bool = False  # Django Debug Toolbar on the shop, for loopback clients
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -58,6 +59,8 @@ def child_environment(
         BOOKSHOP_VAR_DIR=str(options.var_dir),
         BOOKSHOP_ADMIN_PASSWORD=admin_password,
     )
+    if options.debug_toolbar:
+        env["BOOKSHOP_SHOP_DEBUG_TOOLBAR"] = "1"
     return env
 
 
@@ -182,6 +185,11 @@ def banner(
             f"  Data: {options.var_dir}",
             "",
             *demo_lines(demo),
+            *(
+                ["  Debug toolbar: on the shop's pages, for browsers on this machine", ""]
+                if options.debug_toolbar
+                else []
+            ),
         ]
     )
 

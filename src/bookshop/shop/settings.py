@@ -3,11 +3,18 @@
 from pathlib import Path
 
 import xstatic.pkg.bootstrap
+from django.core.exceptions import ImproperlyConfigured
 
 from bookshop.common import conf
 from bookshop.common.conf import env
 from bookshop.common.settings import *  # noqa: F403
-from bookshop.common.settings import DJANGO_APPS, TEMPLATE_CONTEXT_PROCESSORS, VAR_DIR
+from bookshop.common.settings import (
+    DEBUG,
+    DJANGO_APPS,
+    MIDDLEWARE,
+    TEMPLATE_CONTEXT_PROCESSORS,
+    VAR_DIR,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -28,6 +35,25 @@ SHOP_LOGIN_BACKEND = "bookshop.shop.accounts.backends.UsernameOrEmailBackend"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", SHOP_LOGIN_BACKEND]
 # A username and its account's email are one account to the lockout.
 AXES_USERNAME_CALLABLE = "bookshop.shop.accounts.selectors.user_login_key"
+
+# Django Debug Toolbar, the `dev` extra: on only through `bookshop up --debug-toolbar`
+# (DEBUG_TOOLBAR=1 for the shop), in development, for browsers on this machine. Tests pin
+# query counts instead; production refuses it.
+DEBUG_TOOLBAR = env.bool("DEBUG_TOOLBAR", default=False)
+if DEBUG_TOOLBAR:
+    if conf.PRODUCTION or not DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG_TOOLBAR is a development aid: it needs DEBUG on and never runs with "
+            "DJANGO_ENV=production."
+        )
+    INSTALLED_APPS.append("debug_toolbar")
+    # After WhiteNoise, so static files do not go through it.
+    MIDDLEWARE = [
+        *MIDDLEWARE[:2],
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+        *MIDDLEWARE[2:],
+    ]
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": "bookshop.shop.core.devtools.show_toolbar"}
 
 ROOT_URLCONF = "bookshop.shop.urls"
 WSGI_APPLICATION = "bookshop.shop.wsgi.application"

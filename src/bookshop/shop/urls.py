@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,3 +19,8 @@ urlpatterns = [
     path("", include("bookshop.shop.orders.urls")),
     path("", include("bookshop.shop.catalog.urls")),
 ]
+
+if settings.DEBUG_TOOLBAR:
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns += debug_toolbar_urls()
