@@ -56,7 +56,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="session")
 def bookshop(tmp_path_factory):
-    """One `bookshop up` for the whole session, on free ports, with short sync intervals."""
+    """One plain `bookshop up` for the whole session (so the store holds the demo
+    catalogue), on free ports, with short sync intervals."""
     root = tmp_path_factory.mktemp("bookshop")
     with deployment(
         root,
@@ -67,8 +68,6 @@ def bookshop(tmp_path_factory):
         platform = deploy.up()
         try:
             platform.wait_until_running()
-            # A shelf of ordinary books around the ones each test adds, as a shop has.
-            deploy.manage("store", "populate_db", "--books", "12", "--seed", "7")
             yield deploy
         finally:
             platform.stop()
