@@ -86,7 +86,8 @@ def platform(*, web_workers: int = 2, **extra_env: str) -> Iterator[Platform]:
         )
     log = (root / "up.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bookshop", "up", "--web-workers", str(web_workers)],
+        # --no-demo: each benchmark fills the store itself.
+        [sys.executable, "-m", "bookshop", "up", "--no-demo", "--web-workers", str(web_workers)],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
