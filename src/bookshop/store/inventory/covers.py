@@ -190,12 +190,16 @@ def _fit(
                     break
                 lines, measure = narrower, measure - 8 * SCALE
             return _Block(lines, font, leading)
+    # Too long even at the smallest size: as many lines as fit, the last one cut short.
     font = _font(weight, smallest)
     leading = smallest * 1.12
-    lines = _wrap(words, font, width)[: max(1, int(height // leading))]
-    while lines and font.getlength(lines[-1] + "…") > width and " " in lines[-1]:
-        lines[-1] = lines[-1].rsplit(" ", 1)[0]
-    lines[-1] = lines[-1] + "…"
+    lines = _wrap(words, font, width)
+    room = max(1, int(height // leading))
+    if len(lines) > room:
+        lines = lines[:room]
+        while font.getlength(lines[-1] + "…") > width and " " in lines[-1]:
+            lines[-1] = lines[-1].rsplit(" ", 1)[0]
+        lines[-1] += "…"
     return _Block(lines, font, leading)
 
 
