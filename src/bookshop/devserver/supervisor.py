@@ -97,7 +97,12 @@ class Supervisor:
     """Runs programs side by side until one exits or a stop signal arrives."""
 
     def __init__(
-        self, *, env: Mapping[str, str], cwd: str, out=None, guard: str | None = None
+        self,
+        *,
+        env: Mapping[str, str],
+        cwd: str,
+        out: TextIO | None = None,
+        guard: str | None = None,
     ) -> None:
         self.env = dict(env)
         self.cwd = cwd
@@ -179,8 +184,11 @@ class Supervisor:
         return {child.program.name: list(child.tail) for child in children}
 
     def _registered(self, child: _Child) -> bool:
+        stdout = child.process.stdout
+        if stdout is None:
+            return False
         try:
-            self.selector.get_key(child.process.stdout)
+            self.selector.get_key(stdout)
         except KeyError:
             return False
         return True

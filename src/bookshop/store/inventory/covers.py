@@ -203,7 +203,9 @@ def _fit(
     return _Block(lines, font, leading)
 
 
-def _draw_block(draw: ImageDraw.ImageDraw, block: _Block, centre_x: float, top: float, fill: RGB):
+def _draw_block(
+    draw: ImageDraw.ImageDraw, block: _Block, centre_x: float, top: float, fill: RGB
+) -> None:
     ascent = block.font.getmetrics()[0]
     for n, line in enumerate(block.lines):
         baseline = top + n * block.leading + ascent * 0.92
@@ -247,27 +249,35 @@ def _diamond(draw: ImageDraw.ImageDraw, x: float, y: float, r: float, fill: RGB)
     draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=fill)
 
 
-def _ornament_dots(draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng) -> None:
+def _ornament_dots(
+    draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng: random.Random
+) -> None:
     r = rng.choice((5, 6, 7)) * SCALE
     for dx in (-4 * r, 0, 4 * r):
         draw.ellipse([x + dx - r, y - r, x + dx + r, y + r], fill=fill)
 
 
-def _ornament_diamonds(draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng) -> None:
+def _ornament_diamonds(
+    draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng: random.Random
+) -> None:
     r = rng.choice((8, 10, 12)) * SCALE
     _diamond(draw, x, y, r, fill)
     _diamond(draw, x - 3 * r, y, r * 0.5, fill)
     _diamond(draw, x + 3 * r, y, r * 0.5, fill)
 
 
-def _ornament_rule(draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng) -> None:
+def _ornament_rule(
+    draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng: random.Random
+) -> None:
     half = rng.choice((50, 70, 90)) * SCALE
     draw.rectangle([x - half, y - SCALE, x + half, y + SCALE], fill=fill)
     r = 7 * SCALE
     draw.ellipse([x - r, y - r, x + r, y + r], outline=fill, width=2 * SCALE)
 
 
-def _ornament_star(draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng) -> None:
+def _ornament_star(
+    draw: ImageDraw.ImageDraw, x: float, y: float, fill: RGB, rng: random.Random
+) -> None:
     points = rng.choice((5, 6, 8))
     outer, inner = 18 * SCALE, 7 * SCALE
     vertices = []
@@ -286,7 +296,12 @@ ORNAMENTS: tuple[Callable[..., None], ...] = (
 )
 
 
-def _pattern(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], fill: RGB, rng):
+def _pattern(
+    draw: ImageDraw.ImageDraw,
+    box: tuple[float, float, float, float],
+    fill: RGB,
+    rng: random.Random,
+) -> None:
     """A field of small repeated shapes, the kind printed on cloth bindings."""
     left, top, right, bottom = box
     kind = rng.choice(("dots", "diamonds", "waves", "grid"))

@@ -125,15 +125,15 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: Any,
         books: int,
         max_copies: int,
         seed: int | None,
         batch_size: int,
         covers: bool,
         workers: int | None,
-        **_,
-    ):
+        **_: Any,
+    ) -> None:
         if books < 0 or max_copies < 0 or batch_size < 1 or (workers is not None and workers < 1):
             raise CommandError(
                 "--books and --max-copies must be 0 or more, --batch-size and --workers 1 or more"

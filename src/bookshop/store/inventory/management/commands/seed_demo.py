@@ -1,5 +1,7 @@
 """Put the demo catalogue in an empty store."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from bookshop.store.inventory.demo.services import demo_catalog_report, demo_catalog_seed
@@ -14,5 +16,5 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-covers", action="store_true", help="skip drawing the covers")
 
-    def handle(self, *args, no_covers: bool, **options):
+    def handle(self, *args: Any, no_covers: bool, **options: Any) -> None:
         self.stdout.write(demo_catalog_report(demo_catalog_seed(covers=not no_covers)))
