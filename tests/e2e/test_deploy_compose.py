@@ -198,8 +198,9 @@ def test_data_lives_in_named_volumes(config):
     assert mounts("db_shop") == {"db_shop": "rw"}
     assert mounts("store") == {"media": "rw"}
     assert mounts("nginx") == {"media": "ro"}
-    # The store's bootstrap writes the shop's token; the shop's processes only read it.
-    assert mounts("bootstrap") == {"store_token": "rw"}
+    # The store's bootstrap writes the shop's token, which the shop's processes only read,
+    # and the demo catalogue's covers, which the store serves.
+    assert mounts("bootstrap") == {"store_token": "rw", "media": "rw"}
     for name in SHOP_PROCESSES:
         assert mounts(name) == {"store_token": "ro"}
 
@@ -324,3 +325,7 @@ def test_the_operations_guide_names_every_setting_of_the_stack(config):
 
     assert read_by_common >= {"DJANGO_ENV", "HTTPS", "SECURE_HSTS_SECONDS", "EMAIL_HOST_USER"}
     assert sorted(name for name in names if f"`{name}`" not in guide) == []
+
+
+def test_the_bootstrap_seeds_the_demo_only_when_asked(config):
+    assert config["services"]["bootstrap"]["environment"]["BOOKSHOP_DEMO"] == "0"
