@@ -18,6 +18,7 @@ class OrderStatus(models.TextChoices):
     IN_WORK = "in_work", "Processing"
     SUCCESS = "success", "Completed"
     FAIL = "fail", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Order(models.Model):

@@ -30,6 +30,7 @@ SHOP_STATUS_FOR_STORE_STATUS: dict[str, OrderStatus] = {
     "in_work": Status.IN_WORK,
     "success": Status.SUCCESS,
     "fail": Status.FAIL,
+    "cancelled": Status.CANCELLED,
 }
 
 

@@ -16,12 +16,14 @@ logger = logging.getLogger(__name__)
 
 Status = Order.Status
 
-# Every status an order may move to from each status. Completed and failed are final.
+# Every status an order may move to from each status. Completed, failed and cancelled are
+# final.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.PENDING: frozenset({Status.IN_WORK, Status.FAIL, Status.SUCCESS}),
-    Status.IN_WORK: frozenset({Status.SUCCESS, Status.FAIL}),
+    Status.PENDING: frozenset({Status.IN_WORK, Status.FAIL, Status.SUCCESS, Status.CANCELLED}),
+    Status.IN_WORK: frozenset({Status.SUCCESS, Status.FAIL, Status.CANCELLED}),
     Status.SUCCESS: frozenset(),
     Status.FAIL: frozenset(),
+    Status.CANCELLED: frozenset(),
 }
 
 # The moves a customer hears about, and the email each one sends.

@@ -3,10 +3,16 @@
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from bookshop.store.inventory.validators import normalize_isbn, validate_book_image, validate_isbn
+from bookshop.store.inventory.validators import (
+    normalize_isbn,
+    validate_book_image,
+    validate_isbn,
+    validate_language,
+    validate_published_year,
+)
 
 
 class ISBNField(models.CharField):
@@ -25,15 +31,57 @@ class ISBNField(models.CharField):
         return super().formfield(**{**kwargs, "max_length": 20})
 
 
+class Subject(models.Model):
+    """A genre customers browse by ("Science fiction"); a book has any number of them."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Book(models.Model):
+    class Format(models.TextChoices):
+        HARDCOVER = "hardcover", "Hardcover"
+        PAPERBACK = "paperback", "Paperback"
+        OTHER = "other", "Other"
+
     title = models.CharField(max_length=255)
-    author = models.CharField(max_length=255)
+    author = models.CharField(max_length=255, db_index=True)
     isbn = ISBNField("ISBN", blank=True, validators=[validate_isbn], db_index=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     image = models.ImageField(upload_to="books/", blank=True, validators=[validate_book_image])
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="books")
+    publisher = models.CharField(max_length=255, blank=True)
+    published_year = models.SmallIntegerField(
+        "year published",
+        null=True,
+        blank=True,
+        validators=[validate_published_year],
+        help_text="Year of first publication; negative for BCE.",
+    )
+    format = models.CharField(max_length=16, choices=Format.choices, default=Format.PAPERBACK)
+    pages = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
+    language = models.CharField(
+        max_length=2,
+        default="en",
+        validators=[validate_language],
+        db_index=True,
+        help_text="ISO 639-1 code, e.g. en, fr, de.",
+    )
+    series = models.CharField(max_length=255, blank=True)
+    series_number = models.PositiveSmallIntegerField(
+        "number in the series", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     is_active = models.BooleanField(
         "active",
         default=True,
@@ -47,7 +95,13 @@ class Book(models.Model):
     class Meta:
         ordering = ["title", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(price__gte=0), name="book_price_not_negative")
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="book_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format__in=["hardcover", "paperback", "other"]),
+                name="book_format_known",
+            ),
         ]
 
     def __str__(self) -> str:

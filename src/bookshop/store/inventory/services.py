@@ -12,10 +12,26 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.models import Book, BookItem, Subject
 
-BOOK_FIELDS = ("title", "author", "isbn", "description", "price", "image", "is_active")
+BOOK_FIELDS = (
+    "title",
+    "author",
+    "isbn",
+    "description",
+    "price",
+    "image",
+    "is_active",
+    "publisher",
+    "published_year",
+    "format",
+    "pages",
+    "language",
+    "series",
+    "series_number",
+)
 
 
 def books_lock(*, book_ids: Iterable[int]) -> dict[int, Book]:
@@ -44,24 +60,75 @@ def books_touch(*, book_ids: Iterable[int]) -> None:
         Book.objects.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
+def subject_slug(name: str) -> str:
+    """The URL slug of a subject's name ("Science Fiction" -> "science-fiction")."""
+    return slugify(" ".join(name.split()))[:100]
+
+
+@transaction.atomic
+def subjects_get_or_create(*, names: Iterable[str]) -> list[Subject]:
+    """The subjects of these names, made when new, in the order given (duplicates once).
+
+    Names match by slug, so "Science fiction" and "science  Fiction" are one subject; a
+    new one keeps the spelling it first arrived with.
+    """
+    wanted: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(raw.split())
+        slug = subject_slug(name)
+        if not slug:
+            raise ValueError(f"{raw!r} is not a usable subject name")
+        wanted.setdefault(slug, name)
+    found = {subject.slug: subject for subject in Subject.objects.filter(slug__in=wanted)}
+    missing = [Subject(name=wanted[slug], slug=slug) for slug in wanted if slug not in found]
+    if missing:
+        # ignore_conflicts: two imports creating the same subject at once both succeed.
+        Subject.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {subject.slug: subject for subject in Subject.objects.filter(slug__in=wanted)}
+    return [found[slug] for slug in wanted]
+
+
+def _book_subjects_set(book: Book, subjects: Iterable[Subject] | None) -> None:
+    if subjects is None:
+        return
+    wanted = {subject.pk for subject in subjects}
+    if wanted != set(book.subjects.values_list("pk", flat=True)):
+        book.subjects.set(list(wanted))
+        books_touch(book_ids=[book.pk])
+
+
 @transaction.atomic
 def book_create(*, data: dict[str, Any]) -> Book:
-    """Add a book to the catalogue."""
+    """Add a book to the catalogue. `data["subjects"]`, if given, is a list of Subjects."""
     book = Book(**{name: value for name, value in data.items() if name in BOOK_FIELDS})
     book.full_clean()
     book.save()
+    _book_subjects_set(book, data.get("subjects"))
     return book
 
 
 @transaction.atomic
 def book_update(*, book: Book, data: dict[str, Any]) -> Book:
-    """Change some of a book's fields (the others stay as they are)."""
+    """Change some of a book's fields (the others stay as they are). `data["subjects"]`,
+    if given, replaces the book's subjects (a list of Subjects)."""
     for name, value in data.items():
         if name in BOOK_FIELDS:
             setattr(book, name, "" if name == "image" and value is None else value)
     book.full_clean()
     book.save()
+    _book_subjects_set(book, data.get("subjects"))
     return book
+
+
+@transaction.atomic
+def subject_rename(*, subject: Subject, name: str) -> Subject:
+    """Rename a subject (its slug follows) and move its books, so the shop syncs them."""
+    subject.name = " ".join(name.split())
+    subject.slug = subject_slug(subject.name)
+    subject.full_clean()
+    subject.save()
+    books_touch(book_ids=subject.books.values_list("pk", flat=True))
+    return subject
 
 
 def book_deactivate(*, book: Book) -> Book:

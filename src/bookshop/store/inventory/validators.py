@@ -8,7 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from PIL import Image
+
+from bookshop.common.languages import language_name
 
 _ISBN_NOISE = re.compile(r"[\s-]")
 
@@ -37,6 +40,25 @@ def validate_isbn(value: str) -> None:
     if value and not isbn_is_valid(normalize_isbn(value)):
         raise ValidationError(
             "Enter a valid ISBN-10 or ISBN-13 (check digit included).", code="invalid_isbn"
+        )
+
+
+def validate_published_year(value: int | None) -> None:
+    """A year of first publication: not after next year (announced books), not before
+    written records (negative years are BCE)."""
+    if value is None:
+        return
+    latest = timezone.now().year + 1
+    if not -3000 <= value <= latest:
+        raise ValidationError(f"Enter a year between -3000 and {latest}.", code="invalid_year")
+
+
+def validate_language(value: str) -> None:
+    """An ISO 639-1 code in lower case, such as en or fr."""
+    if language_name(value) is None:
+        raise ValidationError(
+            f"{value!r} is not an ISO 639-1 language code (such as en, fr or de).",
+            code="invalid_language",
         )
 
 

@@ -3,7 +3,10 @@
 Status changes go through `bookshop.store.orders.services.order_move_status` only.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -15,9 +18,19 @@ class Order(models.Model):
         IN_WORK = "in_work", "In work"
         SUCCESS = "success", "Success"
         FAIL = "fail", "Fail"
+        # The customer withdrew the order before it shipped; what it held is free again.
+        CANCELLED = "cancelled", "Cancelled"
 
     shop_order_id = models.UUIDField(
         "shop order id", unique=True, help_text="The client's id for this order (idempotency key)."
+    )
+    shop_order_number = models.PositiveBigIntegerField(
+        "shop order number",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The number the customer sees and quotes (#5); none for orders "
+        "created by other clients.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -29,6 +42,13 @@ class Order(models.Model):
     )
     customer_email = models.EmailField()
     delivery_address = models.TextField()
+    delivery_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the customer pays for delivery, on top of the items.",
+    )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.IN_WORK, db_index=True
     )
@@ -39,6 +59,11 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(delivery_fee__gte=0), name="order_delivery_fee_not_negative"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Order {self.pk}"
