@@ -27,7 +27,7 @@ def test_subjects_match_by_slug_and_keep_the_first_spelling():
 
 
 def test_a_name_without_letters_or_digits_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a usable subject name"):
         subjects_get_or_create(names=["--"])
     assert not Subject.objects.exists()
 

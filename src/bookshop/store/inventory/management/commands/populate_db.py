@@ -36,6 +36,7 @@ BOOK_COLUMNS = [
     "language",
     "series",
 ]
+DEFAULTS = ("", "paperback", "en", "")
 COPY_COLUMNS = ["book", "place", "status", "created_at", "updated_at"]
 AISLES = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -184,8 +185,7 @@ class Command(BaseCommand):
                         )
                         price = Decimal(rng.randint(299, 5999)) / 100
                         rows.append(
-                            (title, author, isbn, blurb, price, image, True, at, at)
-                            + ("", "paperback", "en", "")
+                            (title, author, isbn, blurb, price, image, True, at, at, *DEFAULTS)
                         )
                     ids = new_book_ids(cursor, rows)
                     copies = [
