@@ -136,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     mail.add_argument("--smtp-port", type=int, default=1025, help="SMTP port")
     mail.add_argument("--http-port", type=int, default=8025, help="inbox web port")
     mail.add_argument("--maildir", type=Path, default=Path("var/mail"), help="Maildir folder")
+    mail.add_argument(
+        "--public-host",
+        action="append",
+        dest="public_hosts",
+        metavar="NAME",
+        help="a host name the inbox answers besides loopback and --host (repeatable; "
+        "default: the comma-separated BOOKSHOP_MAIL_HOSTS)",
+    )
     return parser  # fmt: skip
 
 
@@ -177,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             smtp_port=options.smtp_port,
             http_port=options.http_port,
             maildir=options.maildir.resolve(),
+            public_hosts=options.public_hosts,
         )
         return 0
     raise AssertionError(options.command)  # argparse rejects anything else

@@ -1,5 +1,7 @@
 """The development mail catcher: SMTP in, an inbox for people and MailHog's API out."""
 
+import os
+import re
 import smtplib
 import subprocess
 import sys
@@ -13,14 +15,13 @@ import pytest
 from tests.e2e.platform import HOST, free_ports, get_json
 
 
-@pytest.fixture(scope="module")
-def catcher(tmp_path_factory):
+def start_catcher(tmp_path_factory, environ=None):
     smtp_port, http_port = free_ports(2)
     maildir = tmp_path_factory.mktemp("mail")  # exists, yet holds no Maildir yet
     process = subprocess.Popen(
         [sys.executable, "-m", "bookshop", "mail", "--host", HOST,
          "--smtp-port", str(smtp_port), "--http-port", str(http_port), "--maildir", str(maildir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ,
     )  # fmt: skip
     base = f"http://{HOST}:{http_port}"
     deadline = time.monotonic() + 30
@@ -32,7 +33,13 @@ def catcher(tmp_path_factory):
             assert process.poll() is None, "mail catcher exited"
             assert time.monotonic() < deadline, "mail catcher did not start"
             time.sleep(0.1)
-    yield {"smtp": smtp_port, "base": base, "maildir": maildir}
+    return process, {"smtp": smtp_port, "base": base, "maildir": maildir, "port": http_port}
+
+
+@pytest.fixture(scope="module")
+def catcher(tmp_path_factory):
+    process, details = start_catcher(tmp_path_factory)
+    yield details
     process.terminate()
     assert process.wait(10) == 0
 
@@ -43,8 +50,8 @@ def inbox(catcher):
     return catcher
 
 
-def request(method: str, url: str, headers: dict | None = None):
-    req = urllib.request.Request(url, method=method, headers=headers or {})  # noqa: S310
+def request(method: str, url: str, headers: dict | None = None, data: bytes | None = None):
+    req = urllib.request.Request(url, data, method=method, headers=headers or {})  # noqa: S310
     try:
         with urllib.request.urlopen(req, timeout=5) as response:  # noqa: S310 - loopback
             return response.status, dict(response.headers), response.read().decode()
@@ -162,15 +169,111 @@ def test_delete_one_and_all(inbox):
     assert get_json(f"{inbox['base']}/api/v2/messages")["total"] == 0
 
 
+def form_token(inbox) -> str:
+    page = request("GET", f"{inbox['base']}/")[2]
+    return re.search(r"name='token' value='([^']+)'", page).group(1)
+
+
+def total(inbox) -> int:
+    return get_json(f"{inbox['base']}/api/v2/messages")["total"]
+
+
 def test_cross_site_form_posts_are_refused(inbox):
     send(inbox["smtp"], "Keep me")
+    token = f"token={form_token(inbox)}".encode()
+    own = f"http://{HOST}:{inbox['port']}"
+    url = f"{inbox['base']}/delete-all"
 
-    status, _, _ = request(
-        "POST", f"{inbox['base']}/delete-all", headers={"Origin": "http://evil.example"}
+    from_elsewhere = request("POST", url, {"Origin": "http://evil.example"}, token)
+    referred_from_elsewhere = request("POST", url, {"Referer": "http://evil.example/x"}, token)
+    without_token = request("POST", url, {"Origin": own}, b"")
+    wrong_token = request("POST", url, {"Origin": own}, b"token=guess")
+    api_from_elsewhere = request(
+        "DELETE", f"{inbox['base']}/api/v1/messages", {"Origin": "http://evil.example"}
     )
+    by_get = request("GET", url)
 
-    assert status == 403
-    assert get_json(f"{inbox['base']}/api/v2/messages")["total"] == 1
+    assert [from_elsewhere[0], referred_from_elsewhere[0], without_token[0], wrong_token[0]] == [
+        403
+    ] * 4
+    assert (api_from_elsewhere[0], by_get[0]) == (403, 405)
+    assert total(inbox) == 1
+    assert request("POST", url, {"Origin": own}, token)[0] == 200  # 303 to the inbox
+    assert total(inbox) == 0
+
+
+def test_the_delete_buttons_post_the_form_token(inbox):
+    send(inbox["smtp"], "Delete me")
+    key = get_json(f"{inbox['base']}/api/v2/messages")["items"][0]["ID"]
+    page = request("GET", f"{inbox['base']}/messages/{key}")[2]
+    token = re.search(r"name='token' value='([^']+)'", page).group(1)
+
+    status = request(
+        "POST",
+        f"{inbox['base']}/messages/{key}/delete",
+        {"Referer": f"{inbox['base']}/messages/{key}"},
+        f"token={token}".encode(),
+    )[0]
+
+    assert status == 200
+    assert total(inbox) == 0
+
+
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:8025", "127.0.0.2", "localhost.evil.example", ""]
+)
+def test_other_host_names_are_refused(inbox, host):
+    """A DNS-rebinding page reaches 127.0.0.1, but with its own name in the Host header."""
+    send(inbox["smtp"], "Reset your password")
+    key = get_json(f"{inbox['base']}/api/v2/messages")["items"][0]["ID"]
+
+    for path in ["/", "/api/v2/messages", f"/messages/{key}", f"/api/v1/messages/{key}"]:
+        status, _, body = request("GET", f"{inbox['base']}{path}", {"Host": host})
+        assert (path, status) == (path, 400)
+        assert "Reset" not in body
+    status, _, _ = request("DELETE", f"{inbox['base']}/api/v1/messages", {"Host": host})
+    assert status == 400
+    assert total(inbox) == 1
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]", "LOCALHOST."])
+def test_loopback_names_are_answered(inbox, host):
+    status, _, _ = request("GET", f"{inbox['base']}/", {"Host": f"{host}:{inbox['port']}"})
+
+    assert status == 200
+
+
+def test_a_configured_public_name_is_answered(tmp_path_factory):
+    environ = {**os.environ, "BOOKSHOP_MAIL_HOSTS": "mail.bookshop.example, other.example"}
+    process, catcher = start_catcher(tmp_path_factory, environ)
+    try:
+        answers = {
+            host: request("GET", f"{catcher['base']}/", {"Host": host})[0]
+            for host in ["mail.bookshop.example:8082", "other.example", "attacker.example"]
+        }
+    finally:
+        process.terminate()
+        process.wait(10)
+
+    assert answers == {
+        "mail.bookshop.example:8082": 200,
+        "other.example": 200,
+        "attacker.example": 400,
+    }
+
+
+def test_no_page_of_the_inbox_can_be_framed_by_another(inbox):
+    send(inbox["smtp"], "Framed", html="<p>Rich</p>")
+    key = get_json(f"{inbox['base']}/api/v2/messages")["items"][0]["ID"]
+
+    for path in ["/", f"/messages/{key}", f"/messages/{key}/raw", "/api/v2/messages", "/nope"]:
+        _, headers, _ = request("GET", f"{inbox['base']}{path}")
+        assert (path, headers["X-Frame-Options"]) == (path, "DENY")
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    _, headers, _ = request("GET", f"{inbox['base']}/messages/{key}/html")
+    # The HTML part is framed by the inbox's own message page, and by nothing else.
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
 
 
 def test_unknown_and_malformed_ids_are_404(inbox):

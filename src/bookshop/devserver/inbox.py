@@ -9,10 +9,17 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import xstatic.pkg.bootstrap
 
+from bookshop.devserver.inbox_guard import (
+    HOSTS_ENV,
+    FormToken,
+    allowed_hosts,
+    host_allowed,
+    same_origin,
+)
 from bookshop.devserver.mailstore import MailStore, StoredMessage, to_mailhog
 
 # A request's query string, as parse_qs reads it.
@@ -24,11 +31,18 @@ BOOTSTRAP_CSS = Path(xstatic.pkg.bootstrap.BASE_DIR) / "css" / "bootstrap.min.cs
 
 # The page itself runs no script; a message's HTML is shown in a sandboxed frame whose
 # document is served with its own CSP sandbox, so a message can never run code here.
+# Nothing may frame the inbox (a framed "Delete all" can be clickjacked) except the
+# message's HTML part, which the inbox's own message page frames.
 PAGE_CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; frame-src 'self'; "
-    "img-src 'self' data:; form-action 'self'"
+    "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-MESSAGE_HTML_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+MESSAGE_HTML_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+)
+OTHER_CSP = "default-src 'none'; frame-ancestors 'none'"
+# A form post is a few dozen bytes; anything much longer is not one of ours.
+MAX_FORM_BYTES = 4096
 
 # An envelope, inline, so that browsers do not ask for /favicon.ico.
 FAVICON = (
@@ -94,8 +108,15 @@ def _e(value: object) -> str:
 class InboxApp:
     """A WSGI application over a MailStore."""
 
-    def __init__(self, store: MailStore) -> None:
+    def __init__(
+        self,
+        store: MailStore,
+        hosts: frozenset[str] | None = None,
+        token: FormToken | None = None,
+    ) -> None:
         self.store = store
+        self.hosts = hosts if hosts is not None else allowed_hosts("127.0.0.1")
+        self.token = token or FormToken()
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"^/$"), self.inbox_page),
             ("GET", re.compile(r"^/static/bootstrap\.min\.css$"), self.stylesheet),
@@ -113,14 +134,24 @@ class InboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         try:
-            response = self.dispatch(environ)
+            if host_allowed(environ, self.hosts):
+                response = self.dispatch(environ)
+            else:
+                response = self.wrong_host(environ)
         except Exception:
             logger.exception("inbox failed on %s", environ.get("PATH_INFO"))
             response = Response(
                 "Internal error; see the log.", "500 Internal Server Error", "text/plain"
             )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-        headers.append(("Cache-Control", "no-store"))
+        named = {name.lower() for name, _ in headers}
+        if "content-security-policy" not in named:
+            headers.append(("Content-Security-Policy", OTHER_CSP))
+        if "x-frame-options" not in named:
+            headers.append(("X-Frame-Options", "DENY"))
+        headers.append(("X-Content-Type-Options", "nosniff"))
+        if "cache-control" not in named:
+            headers.append(("Cache-Control", "no-store"))
         start_response(response.status, headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [response.body]
 
@@ -137,8 +168,16 @@ class InboxApp:
             if route_method != method:
                 allowed.add(route_method)
                 continue
-            if method == "POST" and not self._same_origin(environ):
-                return Response("Cross-site form posts are refused.", "403 Forbidden", "text/plain")
+            if method in ("POST", "DELETE") and not same_origin(environ):
+                return Response("Cross-site requests are refused.", "403 Forbidden", "text/plain")
+            if method == "POST" and not self.token.matches(
+                self._form(environ).get(FormToken.FIELD)
+            ):
+                return Response(
+                    "This form has expired or did not come from the inbox; reload the page.",
+                    "403 Forbidden",
+                    "text/plain",
+                )
             return handler(query=query, **match.groupdict())
         if allowed:
             return Response(
@@ -150,11 +189,28 @@ class InboxApp:
         return self.not_found()
 
     @staticmethod
-    def _same_origin(environ: dict[str, Any]) -> bool:
-        origin = environ.get("HTTP_ORIGIN")
-        if not origin or origin == "null":
-            return environ.get("HTTP_SEC_FETCH_SITE", "same-origin") in ("same-origin", "none")
-        return urlsplit(origin).netloc == environ.get("HTTP_HOST", "")
+    def _form(environ: dict[str, Any]) -> dict[str, str]:
+        """The fields of a urlencoded form post (first value of each), or nothing."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return {}
+        if not 0 < length <= MAX_FORM_BYTES:
+            return {}
+        body = environ["wsgi.input"].read(length).decode("latin-1")
+        return {name: values[0] for name, values in parse_qs(body).items()}
+
+    def wrong_host(self, environ: dict[str, Any]) -> Response:
+        logger.warning("refused a request for host %r", environ.get("HTTP_HOST", ""))
+        return Response(
+            "This inbox answers only its own host names (loopback, and those listed in "
+            f"{HOSTS_ENV}).",
+            "400 Bad Request",
+            "text/plain",
+        )
+
+    def _token_field(self) -> str:
+        return f"<input type='hidden' name='{FormToken.FIELD}' value='{_e(self.token.value)}'>"
 
     def not_found(self) -> Response:
         page = _page("Not found", "<h1 class='h3'>No such message</h1><p><a href='/'>Inbox</a></p>")
@@ -198,7 +254,7 @@ class InboxApp:
 <h1 class="h3 mb-0">Inbox</h1>
 <div class="d-flex gap-2">
 <a class="btn btn-outline-secondary btn-sm" href="/">Refresh</a>
-<form method="post" action="/delete-all">
+<form method="post" action="/delete-all">{self._token_field()}
 <button class="btn btn-outline-danger btn-sm" type="submit">Delete all</button></form>
 </div></div>
 {table}"""
@@ -239,7 +295,7 @@ class InboxApp:
 </tbody></table>
 <div class="d-flex gap-2">
 <a class="btn btn-outline-secondary btn-sm" href="/messages/{_e(key)}/raw">Raw source</a>
-<form method="post" action="/messages/{_e(key)}/delete">
+<form method="post" action="/messages/{_e(key)}/delete">{self._token_field()}
 <button class="btn btn-outline-danger btn-sm" type="submit">Delete</button></form>
 </div>
 {"".join(sections)}"""
@@ -250,7 +306,13 @@ class InboxApp:
         content = stored.html() if stored else None
         if content is None:
             return self.not_found()
-        return Response(content, headers=[("Content-Security-Policy", MESSAGE_HTML_CSP)])
+        return Response(
+            content,
+            headers=[
+                ("Content-Security-Policy", MESSAGE_HTML_CSP),
+                ("X-Frame-Options", "SAMEORIGIN"),
+            ],
+        )
 
     def message_raw(self, query: Query, key: str) -> Response:
         stored = self.store.get(key)

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bookshop.devserver.inbox import InboxApp
+from bookshop.devserver.inbox_guard import allowed_hosts, configured_hosts
 from bookshop.devserver.mailstore import MailStore
 
 logger = logging.getLogger("bookshop.mail")
@@ -55,9 +56,21 @@ class _QuietHandler(WSGIRequestHandler):
         logger.info("%s %s", self.address_string(), format % args)
 
 
-def serve(*, host: str, smtp_port: int, http_port: int, maildir: Path) -> None:
-    """Run SMTP and HTTP until SIGTERM or SIGINT."""
+def serve(
+    *,
+    host: str,
+    smtp_port: int,
+    http_port: int,
+    maildir: Path,
+    public_hosts: list[str] | None = None,
+) -> None:
+    """Run SMTP and HTTP until SIGTERM or SIGINT.
+
+    The inbox answers loopback names, `host` and `public_hosts` (by default the names in
+    BOOKSHOP_MAIL_HOSTS) only.
+    """
     store = MailStore(maildir)
+    hosts = allowed_hosts(host, configured_hosts() if public_hosts is None else public_hosts)
     controller = Controller(
         CatchAllHandler(store),
         hostname=host,
@@ -67,7 +80,7 @@ def serve(*, host: str, smtp_port: int, http_port: int, maildir: Path) -> None:
     )
     controller.start()
     httpd = make_server(
-        host, http_port, InboxApp(store), server_class=_ThreadingWSGIServer,
+        host, http_port, InboxApp(store, hosts), server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )  # fmt: skip
     stopped = threading.Event()
@@ -80,8 +93,8 @@ def serve(*, host: str, smtp_port: int, http_port: int, maildir: Path) -> None:
     thread = threading.Thread(target=httpd.serve_forever, name="inbox", daemon=True)
     thread.start()
     logger.info(
-        "SMTP on %s:%s, inbox on http://%s:%s/, mail kept in %s",
-        host, smtp_port, host, http_port, maildir,
+        "SMTP on %s:%s, inbox on http://%s:%s/ (for host names %s), mail kept in %s",
+        host, smtp_port, host, http_port, ", ".join(sorted(hosts)), maildir,
     )  # fmt: skip
     try:
         stopped.wait()
