@@ -66,6 +66,14 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """What staff call the order: the customer's number ("#5") when the client sent
+        one, else the store's own id ("Order 4")."""
+        if self.shop_order_number is not None:
+            return f"#{self.shop_order_number}"
         return f"Order {self.pk}"
 
     @property

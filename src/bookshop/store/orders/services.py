@@ -84,6 +84,7 @@ def order_create(
     customer_email: str,
     delivery_address: str,
     lines: Sequence[OrderLine],
+    shop_order_number: int | None = None,
 ) -> tuple[Order, bool]:
     """Create an order and reserve its units, or return the one already made for this id.
 
@@ -92,7 +93,8 @@ def order_create(
     from another account, it raises OrderConflict("shop_order_id_conflict"). When any book
     is short it raises InsufficientStock and reserves nothing. A line for an inactive book
     counts as short (available 0); a line for a book that does not exist, or two lines for
-    one book, raise ValidationError.
+    one book, raise ValidationError. `shop_order_number` is the number the client's
+    customer sees (kept for staff to search by; a replay is judged without it).
     """
     wanted = _wanted(lines)
     replayed = _replay(
@@ -133,6 +135,7 @@ def order_create(
                 raise InsufficientStock(shortages)
             order = Order.objects.create(
                 shop_order_id=shop_order_id,
+                shop_order_number=shop_order_number,
                 created_by=actor,
                 customer_email=customer_email,
                 delivery_address=delivery_address,
