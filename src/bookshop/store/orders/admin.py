@@ -263,7 +263,12 @@ class OrderAdmin(ServiceAdmin):
     list_display_links = ["number"]
     list_filter = ["status"]
     # Open orders first, the oldest on top (they wait longest); then the closed, newest first.
-    ordering = ["open_rank", "open_since", "-created_at", "-id"]
+    ordering = [
+        Case(When(status=Status.IN_WORK, then=0), default=1).asc(),
+        Case(When(status=Status.IN_WORK, then=F("created_at")), default=None).asc(),
+        F("created_at").desc(),
+        F("id").desc(),
+    ]
     search_fields = ["customer_email", "shop_order_id"]
     search_help_text = "The customer's order number (5 or #5), their email, or the shop's UUID."
     actions = ["mark_success", "mark_fail"]
