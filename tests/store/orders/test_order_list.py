@@ -1,6 +1,7 @@
 """The store's order list: the customer's number, what staff need per order, open first."""
 
 import datetime as dt
+import html as html_lib
 import re
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ def _cells(html):
     """The texts of the first row's cells, after its checkbox."""
     row = re.search(r"<tr>.*?</tr>", html.split("<tbody>")[1], re.S).group(0)
     cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells][1:]
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells][1:]
 
 
 def _age(order, **delta):
@@ -49,7 +50,7 @@ def test_the_list_shows_number_customer_units_total_status_and_age(admin_client,
     html = admin_client.get(LIST).content.decode()
 
     cells = _cells(html)
-    assert cells == ["#5", "grace@example.com", "2", "0", "28.95", "In work", "5 h"]
+    assert cells == ["#5", "grace@example.com", "2", "0", "28.95", "In work", "5 h", "Pack & ship"]
 
 
 def test_open_orders_come_first_the_oldest_on_top(admin_client, place_order):

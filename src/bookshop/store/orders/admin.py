@@ -38,6 +38,7 @@ from django.utils.html import format_html
 
 from bookshop.common.admin import ReadOnlyInline, Refusal, ServiceAdmin
 from bookshop.store.accounts.selectors import request_actor
+from bookshop.store.orders.admin_packing import PackingScreen
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
@@ -247,8 +248,17 @@ def _age(when: datetime) -> str:
     return f"{minutes // (24 * 60)} d"
 
 
+# Expressions, which the admin sorts by (its type stubs know only field names).
+OPEN_FIRST: list[Any] = [
+    Case(When(status=Status.IN_WORK, then=0), default=1).asc(),
+    Case(When(status=Status.IN_WORK, then=F("created_at")), default=None).asc(),
+    F("created_at").desc(),
+    F("id").desc(),
+]
+
+
 @admin.register(Order)
-class OrderAdmin(ServiceAdmin):
+class OrderAdmin(PackingScreen, ServiceAdmin):
     form = OrderAdminForm
     refusals = (OrderConflict, ValidationError)
     list_display = [
@@ -259,16 +269,12 @@ class OrderAdmin(ServiceAdmin):
         "total",
         "status",
         "age",
+        "pack_link",
     ]
     list_display_links = ["number"]
     list_filter = ["status"]
     # Open orders first, the oldest on top (they wait longest); then the closed, newest first.
-    ordering = [
-        Case(When(status=Status.IN_WORK, then=0), default=1).asc(),
-        Case(When(status=Status.IN_WORK, then=F("created_at")), default=None).asc(),
-        F("created_at").desc(),
-        F("id").desc(),
-    ]
+    ordering = OPEN_FIRST
     search_fields = ["customer_email", "shop_order_id"]
     search_help_text = "The customer's order number (5 or #5), their email, or the shop's UUID."
     actions = ["mark_success", "mark_fail"]
@@ -317,7 +323,7 @@ class OrderAdmin(ServiceAdmin):
         if order is not None:
             # The form writes the requested status onto this object while validating; the
             # page shown after a refused change must still follow the stored one.
-            order.stored_status = order.status
+            order.stored_status = order.status  # type: ignore[attr-defined]  # an extra mark
         return order
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
@@ -362,7 +368,13 @@ class OrderAdmin(ServiceAdmin):
     @admin.display(description="pick list")
     def pick_list(self, order: Order) -> str:
         url = reverse("admin:orders_order_pick_list", args=[order.pk])
-        return format_html('<a href="{}" target="_blank">Print the pick list</a>', url)
+        pack = reverse("admin:orders_order_pack", args=[order.pk])
+        return format_html(
+            '<a href="{}" target="_blank">Print the pick list</a> · '
+            '<a href="{}">Pack &amp; ship</a>',
+            url,
+            pack,
+        )
 
     # -- saving through the services -----------------------------------------------------------
 
@@ -466,6 +478,11 @@ class OrderAdmin(ServiceAdmin):
                 "<int:order_id>/pick-list/",
                 self.admin_site.admin_view(self.pick_list_view),
                 name="orders_order_pick_list",
+            ),
+            path(
+                "<int:order_id>/pack/",
+                self.admin_site.admin_view(self.pack_view),
+                name="orders_order_pack",
             ),
             *super().get_urls(),
         ]
