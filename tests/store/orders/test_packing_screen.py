@@ -68,7 +68,7 @@ def test_the_page_shows_one_slot_per_unit_and_the_order(admin_client, dune_and_e
     page = _page(admin_client, order)
 
     assert "Pack & ship #5" in page
-    assert page.count("<span class=\"empty\">empty</span>") == 3
+    assert page.count('<span class="empty">empty</span>') == 3
     assert re.findall(r"<td>(\w+ #\d)</td>", page) == ["Dune #1", "Dune #2", "Emma #1"]
     assert "Scan or type a copy's label code" in page
     assert "<strong>Received</strong>" in page
@@ -166,9 +166,7 @@ def test_ship_after_picking_and_the_history_reads_in_words(admin_client, dune_an
     assert order.status == Order.Status.SUCCESS
     assert _messages(response) == ["#5 shipped."]
     page = html.unescape(response.content.decode())
-    assert re.search(
-        rf"<strong>In work → Success</strong>, {admin_user.username}, <time", page
-    )
+    assert re.search(rf"<strong>In work → Success</strong>, {admin_user.username}, <time", page)
     assert "Scan or type" not in page
 
 
