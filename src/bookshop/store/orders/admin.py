@@ -34,11 +34,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from bookshop.common.admin import ReadOnlyInline, Refusal, ServiceAdmin
 from bookshop.store.accounts.selectors import request_actor
 from bookshop.store.orders.admin_packing import PackingScreen
+from bookshop.store.orders.admin_returns import ReturnScreen
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
@@ -182,7 +183,7 @@ class OrderEventInline(ReadOnlyInline):
 
 class ShippedCopyInline(ReadOnlyInline):
     model = ShippedCopy
-    fields = ["book_item_id", "place", "book", "shipped_at"]
+    fields = ["book_item_id", "place", "book", "shipped_at", "returned_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ShippedCopy]:
         return super().get_queryset(request).select_related("book")
@@ -258,7 +259,7 @@ OPEN_FIRST: list[Any] = [
 
 
 @admin.register(Order)
-class OrderAdmin(PackingScreen, ServiceAdmin):
+class OrderAdmin(PackingScreen, ReturnScreen, ServiceAdmin):
     form = OrderAdminForm
     refusals = (OrderConflict, ValidationError)
     list_display = [
@@ -365,16 +366,16 @@ class OrderAdmin(PackingScreen, ServiceAdmin):
         url = reverse("admin:orders_order_pack", args=[order.pk])
         return format_html('<a href="{}">Pack &amp; ship</a>', url)
 
-    @admin.display(description="pick list")
+    @admin.display(description="packing")
     def pick_list(self, order: Order) -> str:
-        url = reverse("admin:orders_order_pick_list", args=[order.pk])
-        pack = reverse("admin:orders_order_pack", args=[order.pk])
-        return format_html(
-            '<a href="{}" target="_blank">Print the pick list</a> · '
-            '<a href="{}">Pack &amp; ship</a>',
-            url,
-            pack,
-        )
+        links = [
+            (reverse("admin:orders_order_pick_list", args=[order.pk]), "Print the pick list"),
+            (reverse("admin:orders_order_pack", args=[order.pk]), "Pack & ship"),
+        ]
+        if order.status == Status.SUCCESS:
+            url = reverse("admin:orders_order_return", args=[order.pk])
+            links.append((url, "Take a copy back"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     # -- saving through the services -----------------------------------------------------------
 
@@ -483,6 +484,11 @@ class OrderAdmin(PackingScreen, ServiceAdmin):
                 "<int:order_id>/pack/",
                 self.admin_site.admin_view(self.pack_view),
                 name="orders_order_pack",
+            ),
+            path(
+                "<int:order_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="orders_order_return",
             ),
             *super().get_urls(),
         ]
