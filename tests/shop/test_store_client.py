@@ -191,6 +191,7 @@ BOOK = {
 ORDER = {
     "id": 1,
     "shop_order_id": "6c9a4a0e-8f8a-4a57-9d43-2b8a4f0f1c11",
+    "shop_order_number": 5,
     "customer_email": "reader@example.com",
     "delivery_address": "1 Main St",
     "status": "in_work",
@@ -245,6 +246,7 @@ def test_order_create_posts_the_contract_body(fake_store):
     with StoreClient() as client:
         order = client.order_create(
             shop_order_id=UUID(ORDER["shop_order_id"]),
+            shop_order_number=5,
             customer_email="reader@example.com",
             delivery_address="1 Main St",
             items=[(7, 2)],
@@ -253,6 +255,7 @@ def test_order_create_posts_the_contract_body(fake_store):
     assert order == ORDER
     assert json.loads(fake_store.seen[0].body) == {
         "shop_order_id": ORDER["shop_order_id"],
+        "shop_order_number": 5,
         "customer_email": "reader@example.com",
         "delivery_address": "1 Main St",
         "items": [{"book": 7, "quantity": 2}],

@@ -55,10 +55,13 @@ def other_service_api(other_service_account):
 def place_order(service_account):
     """Create an order through the service, as the shop would: `place_order({book: 2})`."""
 
-    def place(books: dict, *, actor=None, email="reader@example.com", shop_order_id=None):
+    def place(
+        books: dict, *, actor=None, email="reader@example.com", shop_order_id=None, number=None
+    ):
         order, created = order_create(
             actor=actor or service_account,
             shop_order_id=shop_order_id or uuid.uuid4(),
+            shop_order_number=number,
             customer_email=email,
             delivery_address="1 Long Street, Springfield",
             lines=[OrderLine(book_id=book.pk, quantity=n) for book, n in books.items()],

@@ -126,6 +126,7 @@ class OrderData(TypedDict):
 
     id: int
     shop_order_id: str
+    shop_order_number: NotRequired[int | None]  # the customer's #5; absent from older stores
     customer_email: str
     delivery_address: str
     status: str  # in_work | success | fail
@@ -281,6 +282,7 @@ class StoreClient:
         customer_email: str,
         delivery_address: str,
         items: Sequence[tuple[int, int]],
+        shop_order_number: int | None = None,
     ) -> OrderData:
         """Create the order (or find the one made by an earlier try with the same UUID).
 
@@ -289,6 +291,7 @@ class StoreClient:
         """
         body = {
             "shop_order_id": str(shop_order_id),
+            **({"shop_order_number": shop_order_number} if shop_order_number else {}),
             "customer_email": customer_email,
             "delivery_address": delivery_address,
             "items": [{"book": book, "quantity": quantity} for book, quantity in items],

@@ -36,6 +36,7 @@ def store_order(order, **overrides):
     data = {
         "id": 501,
         "shop_order_id": str(order.uuid),
+        "shop_order_number": order.pk,
         "customer_email": order.email,
         "delivery_address": order.delivery_address,
         "status": "in_work",
@@ -66,6 +67,8 @@ def test_an_accepted_order_is_processing_and_owes_a_received_email(
     assert (order.status, order.store_order_id, order.submit_attempts) == (Status.IN_WORK, 501, 1)
     assert json.loads(fake_store.seen[0].body) == {
         "shop_order_id": str(order.uuid),
+        # The number the customer sees: store staff find the order by it.
+        "shop_order_number": order.pk,
         "customer_email": "grace@example.com",
         "delivery_address": "1 Library Lane",
         "items": [{"book": 7, "quantity": 2}],

@@ -28,7 +28,7 @@ def _quantity(api, book):
 
 def test_a_new_order_is_201_with_the_order(service_api, api):
     book = BookFactory(copies=3, title="Dune", price="12.50")
-    body = _body((book, 2))
+    body = _body((book, 2), shop_order_number=5)
 
     response = service_api.post(ORDERS, body)
 
@@ -38,6 +38,7 @@ def test_a_new_order_is_201_with_the_order(service_api, api):
     assert order == {
         "id": Order.objects.get().pk,
         "shop_order_id": body["shop_order_id"],
+        "shop_order_number": 5,
         "customer_email": "reader@example.com",
         "delivery_address": "1 Long Street\nSpringfield",
         "status": "in_work",

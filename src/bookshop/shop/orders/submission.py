@@ -61,6 +61,8 @@ def order_submit(*, order_id: int, client: StoreClient) -> str:
     try:
         data = client.order_create(
             shop_order_id=order.uuid,
+            # The number the customer sees ("#5"), so store staff find the order by it.
+            shop_order_number=order.pk,
             customer_email=order.email,
             delivery_address=order.delivery_address,
             items=[(item.store_book_id, item.quantity) for item in order.items.all()],

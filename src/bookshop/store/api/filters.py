@@ -191,10 +191,29 @@ class BookItemFilter(filters.FilterSet):
         fields = ["status"]
 
 
+# What the database's bigint holds: a larger number matches no order, so it is a 400.
+BIGINT_MAX = 2**63 - 1
+
+
+class WholeNumberFilter(filters.Filter):
+    """An exact whole number ("5"; "5.0" and "five" are a 400)."""
+
+    field_class = forms.IntegerField
+
+
 class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Order.Status.choices)
     updated_after = _changed_after("orders")
+    shop_order_number = documented(
+        WholeNumberFilter(min_value=1, max_value=BIGINT_MAX),
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": BIGINT_MAX,
+            "description": "Only orders with this shop order number (the customer's #5).",
+        },
+    )
 
     class Meta:
         model = Order
-        fields = ["status", "updated_after"]
+        fields = ["status", "updated_after", "shop_order_number"]

@@ -159,6 +159,7 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "shop_order_id",
+            "shop_order_number",
             "customer_email",
             "delivery_address",
             "status",
@@ -182,6 +183,13 @@ class OrderCreateSerializer(serializers.Serializer):
     shop_order_id = UUIDString(
         help_text="The client's id for the order. Sending it again with the same content "
         "returns the same order."
+    )
+    shop_order_number = WholeNumber(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="The number the client's customer sees and quotes (the shop's #5); "
+        "staff search by it. Optional for other clients.",
     )
     customer_email = Email(max_length=254)
     delivery_address = Text(max_length=2000)

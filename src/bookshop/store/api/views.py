@@ -247,6 +247,7 @@ class OrderViewSet(
         order, created = order_create(
             actor=request_actor(request=request),
             shop_order_id=data["shop_order_id"],
+            shop_order_number=data.get("shop_order_number"),
             customer_email=data["customer_email"],
             delivery_address=data["delivery_address"],
             lines=[OrderLine(book_id=i["book"], quantity=i["quantity"]) for i in data["items"]],

@@ -14,10 +14,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from bookshop.common.admin import ServiceAdmin
+from bookshop.store.inventory.admin_labels import LabelSheets
+from bookshop.store.inventory.codes import copy_code, copy_id_from_code
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import book_items_add, books_set_active
 from bookshop.store.orders.selectors import book_list
@@ -110,11 +113,11 @@ class BookAdmin(ServiceAdmin):
     list_per_page = 50
     inlines = [BookItemInline]
     actions = ["deactivate", "activate"]
-    readonly_fields = ["cover", "availability", "created_at", "updated_at"]
+    readonly_fields = ["cover", "availability", "labels", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "author", "isbn", "description", "price", "is_active"]}),
         ("Cover", {"fields": ["image", "cover"]}),
-        ("Stock", {"fields": ["availability", "created_at", "updated_at"]}),
+        ("Stock", {"fields": ["availability", "labels", "created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StockedBook]:
@@ -139,6 +142,13 @@ class BookAdmin(ServiceAdmin):
     @admin.display(description="preview")
     def cover(self, book: Book) -> SafeString | str:
         return _cover(book, 240)
+
+    @admin.display(description="labels")
+    def labels(self, book: Book) -> SafeString | str:
+        if book._state.adding:
+            return "-"
+        url = reverse("admin:inventory_bookitem_labels") + f"?book={book.pk}"
+        return format_html('<a href="{}">Print labels for this book\'s copies</a>', url)
 
     @admin.display(description="availability")
     def availability(self, book: Book) -> str:
@@ -177,19 +187,35 @@ class BookAdmin(ServiceAdmin):
 
 
 @admin.register(BookItem)
-class BookItemAdmin(CopyPickedFor, ServiceAdmin):
-    list_display = ["id", "book", "place", "status", "picked_for", "updated_at"]
+class BookItemAdmin(LabelSheets, CopyPickedFor, ServiceAdmin):
+    list_display = ["id", "code", "book", "place", "status", "picked_for", "updated_at"]
+    actions = ["delete_selected", "print_labels"]
     list_filter = ["status"]
     search_fields = ["book__title", "place"]
+    search_help_text = "A label code (C00000042), a title or a shelf place."
     autocomplete_fields = ["book"]
     readonly_fields = ["status", "picked_for"]
     fields = ["book", "place", "status", "picked_for"]
     list_per_page = 100
 
+    def get_urls(self) -> list[Any]:
+        return [*self.label_urls(), *super().get_urls()]
+
+    @admin.display(description="label code", ordering="id")
+    def code(self, item: BookItem) -> str:
+        return copy_code(item.pk)
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[BookItem], search_term: str
     ) -> tuple[QuerySet[BookItem], bool]:
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        copy_id = copy_id_from_code(search_term) if search_term.strip()[:1] in "Cc" else None
+        if copy_id is not None:
+            # A scanned or typed label code finds its copy.
+            queryset, may_have_duplicates = queryset.filter(pk=copy_id), False
+        else:
+            queryset, may_have_duplicates = super().get_search_results(
+                request, queryset, search_term
+            )
         if request.GET.get("model_name") == "packingslot":
             # The packing slot's autocomplete: only free in-stock copies of the slot's book.
             queryset = queryset.filter(

@@ -8,6 +8,8 @@ their reasons as form errors (ServiceAdmin).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,15 +17,29 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from bookshop.common.admin import ReadOnlyInline, Refusal, ServiceAdmin
 from bookshop.store.accounts.selectors import request_actor
+from bookshop.store.orders.admin_packing import PackingScreen
+from bookshop.store.orders.admin_returns import ReturnScreen
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
@@ -167,7 +183,7 @@ class OrderEventInline(ReadOnlyInline):
 
 class ShippedCopyInline(ReadOnlyInline):
     model = ShippedCopy
-    fields = ["book_item_id", "place", "book", "shipped_at"]
+    fields = ["book_item_id", "place", "book", "shipped_at", "returned_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ShippedCopy]:
         return super().get_queryset(request).select_related("book")
@@ -212,32 +228,65 @@ def _picked_subquery() -> Subquery:
     )
 
 
+def _total_subquery() -> Subquery:
+    return Subquery(
+        OrderItem.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Sum(F("quantity") * F("unit_price")))
+        .values("n"),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+def _age(when: datetime) -> str:
+    """A short age for a narrow column: "40 min", "5 h", "3 d"."""
+    minutes = int((timezone.now() - when).total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+# Expressions, which the admin sorts by (its type stubs know only field names).
+OPEN_FIRST: list[Any] = [
+    Case(When(status=Status.IN_WORK, then=0), default=1).asc(),
+    Case(When(status=Status.IN_WORK, then=F("created_at")), default=None).asc(),
+    F("created_at").desc(),
+    F("id").desc(),
+]
+
+
 @admin.register(Order)
-class OrderAdmin(ServiceAdmin):
+class OrderAdmin(PackingScreen, ReturnScreen, ServiceAdmin):
     form = OrderAdminForm
     refusals = (OrderConflict, ValidationError)
     list_display = [
-        "__str__",
-        "shop_order_id",
+        "number",
         "customer_email",
-        "status",
         "units",
         "picked",
-        "created_by",
-        "created_at",
-        "updated_at",
+        "total",
+        "status",
+        "age",
+        "pack_link",
     ]
+    list_display_links = ["number"]
     list_filter = ["status"]
-    list_select_related = ["created_by"]
+    # Open orders first, the oldest on top (they wait longest); then the closed, newest first.
+    ordering = OPEN_FIRST
     search_fields = ["customer_email", "shop_order_id"]
-    search_help_text = "Customer email or shop order id (UUID)."
+    search_help_text = "The customer's order number (5 or #5), their email, or the shop's UUID."
     actions = ["mark_success", "mark_fail"]
     inlines = [OrderItemInline, PackingSlotInline, OrderEventInline, ShippedCopyInline]
     # What the shop sent and when: shown, never edited; the status moves through services.
     readonly_fields = [
+        "shop_order_number",
         "shop_order_id",
         "customer_email",
         "delivery_address",
+        "delivery_fee",
         "created_by",
         "created_at",
         "updated_at",
@@ -249,11 +298,24 @@ class OrderAdmin(ServiceAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(units=_units_subquery(), picked=_picked_subquery())
-        )
+        # Not super()'s: it sorts before the annotations the sort names exist.
+        return Order.objects.annotate(
+            units=_units_subquery(),
+            picked=_picked_subquery(),
+            lines_total=_total_subquery(),
+            open_rank=Case(When(status=Status.IN_WORK, then=0), default=1),
+            open_since=Case(When(status=Status.IN_WORK, then=F("created_at")), default=None),
+        ).order_by(*self.get_ordering(request))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Order], search_term: str
+    ) -> tuple[QuerySet[Order], bool]:
+        number = search_term.strip().removeprefix("#").strip()
+        if number.isdigit() and len(number) < 19:
+            # The number the customer quotes, exactly: "5" must find neither #15 nor the
+            # UUIDs and emails that happen to hold a 5.
+            return queryset.filter(shop_order_number=int(number)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None
@@ -262,7 +324,7 @@ class OrderAdmin(ServiceAdmin):
         if order is not None:
             # The form writes the requested status onto this object while validating; the
             # page shown after a refused change must still follow the stored one.
-            order.stored_status = order.status
+            order.stored_status = order.status  # type: ignore[attr-defined]  # an extra mark
         return order
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
@@ -284,10 +346,36 @@ class OrderAdmin(ServiceAdmin):
     def picked(self, order: Order) -> int:
         return getattr(order, "picked", None) or 0  # annotated by get_queryset
 
-    @admin.display(description="pick list")
+    @admin.display(description="number", ordering="shop_order_number")
+    def number(self, order: Order) -> str:
+        return order.number
+
+    @admin.display(description="total")
+    def total(self, order: Order) -> str:
+        lines = getattr(order, "lines_total", None) or Decimal("0")  # annotated
+        return f"{lines + order.delivery_fee:.2f}"
+
+    @admin.display(description="age", ordering="created_at")
+    def age(self, order: Order) -> str:
+        return _age(order.created_at)
+
+    @admin.display(description="")
+    def pack_link(self, order: Order) -> str:
+        if not order.is_open:
+            return ""
+        url = reverse("admin:orders_order_pack", args=[order.pk])
+        return format_html('<a href="{}">Pack &amp; ship</a>', url)
+
+    @admin.display(description="packing")
     def pick_list(self, order: Order) -> str:
-        url = reverse("admin:orders_order_pick_list", args=[order.pk])
-        return format_html('<a href="{}" target="_blank">Print the pick list</a>', url)
+        links = [
+            (reverse("admin:orders_order_pick_list", args=[order.pk]), "Print the pick list"),
+            (reverse("admin:orders_order_pack", args=[order.pk]), "Pack & ship"),
+        ]
+        if order.status == Status.SUCCESS:
+            url = reverse("admin:orders_order_return", args=[order.pk])
+            links.append((url, "Take a copy back"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     # -- saving through the services -----------------------------------------------------------
 
@@ -391,6 +479,16 @@ class OrderAdmin(ServiceAdmin):
                 "<int:order_id>/pick-list/",
                 self.admin_site.admin_view(self.pick_list_view),
                 name="orders_order_pick_list",
+            ),
+            path(
+                "<int:order_id>/pack/",
+                self.admin_site.admin_view(self.pack_view),
+                name="orders_order_pack",
+            ),
+            path(
+                "<int:order_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="orders_order_return",
             ),
             *super().get_urls(),
         ]

@@ -66,6 +66,14 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """What staff call the order: the customer's number ("#5") when the client sent
+        one, else the store's own id ("Order 4")."""
+        if self.shop_order_number is not None:
+            return f"#{self.shop_order_number}"
         return f"Order {self.pk}"
 
     @property
@@ -123,6 +131,10 @@ class PackingSlot(models.Model):
         return f"{self.order_item.title} #{self.position}"
 
 
+# How a return's event note begins (orders/services.py writes it, the history reads it).
+RETURN_NOTE = "Returned copy"
+
+
 class OrderEvent(models.Model):
     """One status move: who, from, to, when, and why."""
 
@@ -139,7 +151,13 @@ class OrderEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
+        """The move in words, as staff read it: "In work → Success"; "Received" for the
+        order's first event; a return (the status stays) reads "Copy returned"."""
+        if not self.from_status:
+            return "Received"
+        if self.from_status == self.to_status:
+            return "Copy returned" if self.note.startswith(RETURN_NOTE) else "Note"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ShippedCopy(models.Model):
@@ -153,6 +171,9 @@ class ShippedCopy(models.Model):
     book_item_id = models.PositiveBigIntegerField("copy id")
     place = models.CharField("shelf place", max_length=64)
     shipped_at = models.DateTimeField(default=timezone.now)
+    # Set when the customer sent the copy back and it went on a shelf again; the row stays,
+    # a record that it did ship with this order.
+    returned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["place", "book_item_id"]

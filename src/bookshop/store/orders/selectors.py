@@ -7,6 +7,7 @@ shelves, orders know how many of them are promised, and inventory never imports 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -145,3 +146,32 @@ def order_pick_list(*, order: Order, suggestions: int = 5) -> dict:
         key=lambda line: (line["places"][:1] or ["~"], line["title"]),
     )
     return {"order": order, "picked": picked, "to_pick": to_pick}
+
+
+def order_suggested_copies(*, order: Order) -> list[int]:
+    """The free copies the pick list points to, one per unit still empty: for each book, the
+    first free in-stock copies by shelf place (then id), as many as its empty units.
+
+    Two queries whatever the order's size; none for a closed order (nothing to pick).
+    """
+    if not order.is_open:
+        return []
+    empty = Counter(
+        PackingSlot.objects.filter(order=order, book_item__isnull=True).values_list(
+            "order_item__book_id", flat=True
+        )
+    )
+    if not empty:
+        return []
+    free = (
+        BookItem.objects.filter(
+            book_id__in=list(empty), status=BookItem.Status.IN_STOCK, packing_slot__isnull=True
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("book_id"), order_by=[F("place"), F("id")])
+        )
+        .filter(rank__lte=max(empty.values()))
+        .order_by("place", "id")
+        .values_list("pk", "book_id", "rank")
+    )
+    return [pk for pk, book_id, rank in free if rank <= empty[book_id]]

@@ -25,10 +25,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookshop.store.accounts.models import User
+from bookshop.store.inventory.codes import copy_code, copy_id_from_code
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import books_lock, books_touch
-from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
-from bookshop.store.orders.selectors import book_availability
+from bookshop.store.orders.models import (
+    RETURN_NOTE,
+    Order,
+    OrderEvent,
+    OrderItem,
+    PackingSlot,
+    ShippedCopy,
+)
+from bookshop.store.orders.selectors import book_availability, order_suggested_copies
 
 Status = Order.Status
 
@@ -84,6 +92,7 @@ def order_create(
     customer_email: str,
     delivery_address: str,
     lines: Sequence[OrderLine],
+    shop_order_number: int | None = None,
 ) -> tuple[Order, bool]:
     """Create an order and reserve its units, or return the one already made for this id.
 
@@ -92,7 +101,8 @@ def order_create(
     from another account, it raises OrderConflict("shop_order_id_conflict"). When any book
     is short it raises InsufficientStock and reserves nothing. A line for an inactive book
     counts as short (available 0); a line for a book that does not exist, or two lines for
-    one book, raise ValidationError.
+    one book, raise ValidationError. `shop_order_number` is the number the client's
+    customer sees (kept for staff to search by; a replay is judged without it).
     """
     wanted = _wanted(lines)
     replayed = _replay(
@@ -133,6 +143,7 @@ def order_create(
                 raise InsufficientStock(shortages)
             order = Order.objects.create(
                 shop_order_id=shop_order_id,
+                shop_order_number=shop_order_number,
                 created_by=actor,
                 customer_email=customer_email,
                 delivery_address=delivery_address,
@@ -525,3 +536,160 @@ def book_items_remove(*, book_item_ids: Iterable[int]) -> int:
         BookItem.objects.filter(pk__in=[c.pk for c in copies]).delete()
         books_touch(book_ids=book_ids)
         return len(copies)
+
+
+# -- the packing screen -----------------------------------------------------------------------
+
+
+def _picks(order: Order) -> list[int]:
+    return list(
+        PackingSlot.objects.filter(order=order, book_item__isnull=False)
+        .order_by("order_item__book_id", "position")
+        .values_list("book_item_id", flat=True)
+    )
+
+
+def order_pick_suggested(*, order_id: int, actor: User | None) -> int:
+    """Fill every empty unit with the copy the pick list suggests for it (the first free
+    copies of its book by shelf place); return how many units were filled.
+
+    Units without a free copy stay empty. Copies picked already stay where they are.
+    """
+    with transaction.atomic():
+        order, _ = _order_lock(order_id)
+        if not order.is_open:
+            raise OrderConflict(
+                "order_closed", f"The order is {order.get_status_display().lower()}."
+            )
+        suggested = order_suggested_copies(order=order)
+        if suggested:
+            order_pack(order_id=order.pk, book_item_ids=[*_picks(order), *suggested], actor=actor)
+        return len(suggested)
+
+
+def order_pick_by_code(*, order_id: int, code: str, actor: User | None) -> PackingSlot:
+    """Put the copy a label code names into the next empty unit of its book; return the
+    slot filled.
+
+    Refuses, with a ValidationError on `code` and nothing changed, a code that is not a
+    label code, a copy that does not exist, is of a book the order does not hold, is not
+    in stock, or is picked already (for this order or another), and a copy of a book
+    whose units are all filled.
+    """
+    copy_id = copy_id_from_code(code)
+    if copy_id is None:
+        raise ValidationError(
+            {"code": [f"“{code.strip()}” is not a copy label code (like {copy_code(42)})."]}
+        )
+    label = copy_code(copy_id)
+    with transaction.atomic():
+        order, book_ids = _order_lock(order_id)
+        if not order.is_open:
+            raise OrderConflict(
+                "order_closed", f"The order is {order.get_status_display().lower()}."
+            )
+        copy = BookItem.objects.select_for_update().select_related("book").filter(pk=copy_id)
+        found = copy.first()
+        if found is None:
+            raise ValidationError({"code": [f"There is no copy {label}."]})
+        if found.book_id not in book_ids:
+            raise ValidationError(
+                {
+                    "code": [
+                        f"Copy {label} is of “{found.book.title}”, which this order does not hold."
+                    ]
+                }
+            )
+        if found.status != BookItem.Status.IN_STOCK:
+            raise ValidationError(
+                {"code": [f"Copy {label} is not in stock ({found.get_status_display().lower()})."]}
+            )
+        holder = PackingSlot.objects.filter(book_item=found).select_related("order").first()
+        if holder is not None:
+            where = "this order" if holder.order_id == order.pk else holder.order.number
+            raise ValidationError({"code": [f"Copy {label} is already picked for {where}."]})
+        slot = (
+            PackingSlot.objects.filter(
+                order=order, order_item__book_id=found.book_id, book_item__isnull=True
+            )
+            .order_by("position")
+            .first()
+        )
+        if slot is None:
+            raise ValidationError(
+                {"code": [f"Every unit of “{found.book.title}” has a copy already."]}
+            )
+        slot.book_item = found
+        slot.save(update_fields=["book_item"])
+        order.save(update_fields=["updated_at"])
+        return slot
+
+
+def order_slot_clear(*, order_id: int, slot_id: int, actor: User | None) -> None:
+    """Take the copy out of one unit (it is free again); an empty unit stays empty."""
+    with transaction.atomic():
+        order, _ = _order_lock(order_id)
+        slot = PackingSlot.objects.filter(order=order, pk=slot_id).first()
+        if slot is None:
+            raise ValidationError({"slot": ["That unit is not part of this order."]})
+        keep = [pk for pk in _picks(order) if pk != slot.book_item_id]
+        order_pack(order_id=order.pk, book_item_ids=keep, actor=actor)
+
+
+# -- returns ----------------------------------------------------------------------------------
+
+
+def order_return_copy(
+    *, shipped_copy_id: int, place: str, reason: str, actor: User | None
+) -> BookItem:
+    """Take back a copy a successful order shipped: it goes on the shelf at `place`, in
+    stock again (the same copy row, so its label still scans), the shipping record is
+    marked returned (and stays, a record that it did ship), an event on the order says
+    what came back and why, and the book's `updated_at` moves so the shop syncs the new
+    availability.
+
+    Refuses (ValidationError) a missing place or reason and a copy already returned.
+    """
+    place, reason = (place or "").strip(), (reason or "").strip()
+    errors = {}
+    if not place:
+        errors["place"] = ["Say on which shelf place the copy goes."]
+    if not reason:
+        errors["reason"] = ["Say why the copy came back."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        shipped = ShippedCopy.objects.filter(pk=shipped_copy_id).first()
+        if shipped is None:
+            raise ValidationError({"shipped_copy": ["That shipped copy does not exist."]})
+        # The lock order: the book, then the order, then the copy.
+        books_lock(book_ids=[shipped.book_id])
+        order = Order.objects.select_for_update().get(pk=shipped.order_id)
+        shipped = ShippedCopy.objects.select_for_update().get(pk=shipped.pk)
+        if shipped.returned_at is not None:
+            raise ValidationError({"shipped_copy": ["That copy was returned already."]})
+        copy = BookItem.objects.select_for_update().filter(pk=shipped.book_item_id).first()
+        label = copy_code(shipped.book_item_id)
+        if copy is None or copy.book_id != shipped.book_id:
+            # The shipped row is gone (its book was deleted and made again, say): the copy
+            # comes back as a new one, with a new label.
+            copy = BookItem(book_id=shipped.book_id)
+        elif copy.status != BookItem.Status.SHIPPED:
+            raise ValidationError({"shipped_copy": [f"Copy {label} is on a shelf already."]})
+        copy.status = BookItem.Status.IN_STOCK
+        copy.place = place
+        copy.full_clean()
+        copy.save()
+        now = timezone.now()
+        shipped.returned_at = now
+        shipped.save(update_fields=["returned_at"])
+        OrderEvent.objects.create(
+            order=order,
+            actor=actor,
+            from_status=order.status,
+            to_status=order.status,
+            note=f"{RETURN_NOTE} {copy_code(copy.pk)} to {place}: {reason}",
+            created_at=now,
+        )
+        books_touch(book_ids=[shipped.book_id])
+        return copy
