@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "bookshop.shop.catalog",
     "bookshop.shop.cart",
     "bookshop.shop.orders",
+    "bookshop.shop.alerts",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,24 @@
+"""Celery task of the back-in-stock alerts; queued by name through bookshop.shop.dispatch."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import Task, shared_task
+
+from bookshop.shop import dispatch
+from bookshop.shop.alerts.emails import stock_alert_send
+
+
+@shared_task(
+    bind=True,
+    name=dispatch.STOCK_ALERT_SEND,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=20,
+)
+def send_stock_alert(self: Task, alert_id: int) -> bool:
+    """Send one back-in-stock email; an SMTP outage delays it (retries)."""
+    return stock_alert_send(alert_id=alert_id)
