@@ -28,10 +28,8 @@ def subscribe(request: HttpRequest, book_id: int) -> HttpResponse:
             messages.info(request, exc.message)
             return redirect(book.get_absolute_url())
         form.add_error(exc.field, exc.message)
-        # The form again, with its error, on a small page of its own.
-        return render(
-            request, "alerts/subscribe.html", {"book": book, "stock_alert_form": form}, status=400
-        )
+        # The form again, with its error, on a small page of its own (200, as Django forms).
+        return render(request, "alerts/subscribe.html", {"book": book, "stock_alert_form": form})
     address = result.alert.email
     if result.created:
         messages.success(request, f"We will email {address} once “{book.title}” is back.")
