@@ -27,13 +27,13 @@ def test_a_guest_gets_one_email_when_staff_add_a_copy_and_can_unsubscribe(
     expect(page.get_by_role("heading", name=LANTERN, level=1)).to_be_visible()
     book_url = page.url
     expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
-    alert = page.get_by_role("region", name="Out of stock for now")
+    alert = page.get_by_role("region", name="Want it when it is back?")
     audit.check(screenshot="back-in-stock")
 
     # A mistyped address is a form error, then the right one is taken.
     alert.get_by_label("Your email").fill("lantern-reader@")
     alert.get_by_role("button", name=BUTTON).click()
-    form = page.get_by_role("region", name="Out of stock for now")
+    form = page.get_by_role("region", name="Want it when it is back?")
     expect(form.get_by_text("Enter a valid email address.")).to_be_visible()
     expect(form.get_by_label("Your email")).to_have_attribute("aria-invalid", "true")
     audit.check(screenshot="back-in-stock-error")
