@@ -17,6 +17,7 @@ NAMES = [
     dispatch.PENDING_SWEEP,
     dispatch.NOTIFICATION_SEND,
     dispatch.STOCK_ALERT_SEND,
+    dispatch.STOCK_ALERT_SWEEP,
 ]
 
 

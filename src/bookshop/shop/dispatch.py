@@ -18,6 +18,7 @@ ORDER_STATUS_SYNC = "shop.orders.sync_status"
 PENDING_SWEEP = "shop.orders.sweep"
 NOTIFICATION_SEND = "shop.mail.send_notification"
 STOCK_ALERT_SEND = "shop.mail.send_stock_alert"
+STOCK_ALERT_SWEEP = "shop.alerts.sweep"
 
 
 def _send(name: str, *args: Any, **kwargs: Any) -> None:

@@ -126,6 +126,27 @@ def test_a_page_nobody_waits_for_costs_one_read_and_no_write(
 
 
 @pytest.mark.django_db
+def test_the_sweep_requeues_a_released_email_never_sent(broker, sold_out):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookshop.shop.alerts.emails import stock_alerts_resend_stuck
+
+    waiting_for(sold_out, "ann@example.com", "bob@example.com", "cy@example.com")
+    ann, bob, cy = StockAlert.objects.order_by("email")
+    long_ago = timezone.now() - timedelta(minutes=10)
+    StockAlert.objects.filter(pk__in=[ann.pk, bob.pk, cy.pk]).update(
+        ended_at=long_ago, ending=StockAlert.Ending.RESTOCKED
+    )
+    StockAlert.objects.filter(pk=bob.pk).update(sent_at=long_ago)  # went out
+    StockAlert.objects.filter(pk=cy.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
+
+    assert stock_alerts_resend_stuck(older_than=timedelta(minutes=5)) == [ann.pk]
+    assert queued_alerts(broker) == [ann.pk]
+
+
+@pytest.mark.django_db
 def test_an_email_not_released_is_never_sent(sold_out):
     waiting_for(sold_out, "ann@example.com")
 

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from bookshop.shop import dispatch
 from bookshop.shop.alerts.models import StockAlert
 from bookshop.shop.alerts.services import unsubscribe_token
 
@@ -81,3 +82,18 @@ def stock_alert_send(*, alert_id: int) -> bool:
     )
     logger.info("alerts.sent alert=%s book=%s to=%s", alert.pk, alert.book_id, alert.email)
     return True
+
+
+def stock_alerts_resend_stuck(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Queue again the emails of alerts released longer than `older_than` ago and still
+    unsent, unless a sender holds them."""
+    now = timezone.now()
+    owed = StockAlert.objects.filter(
+        ending=StockAlert.Ending.RESTOCKED, sent_at__isnull=True, ended_at__lt=now - older_than
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    ids = list(owed.order_by("ended_at").values_list("pk", flat=True)[:limit])
+    for alert_id in ids:
+        dispatch.stock_alert_send_enqueue(alert_id=alert_id)
+    if ids:
+        logger.warning("alerts.sweep requeued=%s", len(ids))
+    return ids

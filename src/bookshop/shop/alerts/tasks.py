@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import timedelta
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from bookshop.shop import dispatch
-from bookshop.shop.alerts.emails import stock_alert_send
+from bookshop.shop.alerts.emails import stock_alert_send, stock_alerts_resend_stuck
 
 
 @shared_task(
@@ -22,3 +24,10 @@ from bookshop.shop.alerts.emails import stock_alert_send
 def send_stock_alert(self: Task, alert_id: int) -> bool:
     """Send one back-in-stock email; an SMTP outage delays it (retries)."""
     return stock_alert_send(alert_id=alert_id)
+
+
+@shared_task(name=dispatch.STOCK_ALERT_SWEEP)
+def sweep_stock_alerts() -> int:
+    """Resend back-in-stock emails stuck unsent (beat, every PENDING_SWEEP_INTERVAL)."""
+    age = timedelta(seconds=settings.PENDING_SWEEP_AGE)
+    return len(stock_alerts_resend_stuck(older_than=age))
