@@ -43,6 +43,11 @@ class StoreStaff:
             self._call("POST", f"/books/{book['id']}/items/", json={"place": place, "count": 1})
         return self.book(book["id"])
 
+    def add_copy(self, book_id: int, *, place: str) -> dict:
+        """One more copy of a book the store holds, on `place`."""
+        self._call("POST", f"/books/{book_id}/items/", json={"place": place, "count": 1})
+        return self.book(book_id)
+
     def book(self, book_id: int) -> dict:
         return self._call("GET", f"/books/{book_id}/")
 

@@ -16,6 +16,8 @@ NAMES = [
     dispatch.ORDER_STATUS_SYNC,
     dispatch.PENDING_SWEEP,
     dispatch.NOTIFICATION_SEND,
+    dispatch.STOCK_ALERT_SEND,
+    dispatch.STOCK_ALERT_SWEEP,
 ]
 
 
@@ -36,6 +38,11 @@ def test_every_name_is_a_registered_task():
             lambda: dispatch.notification_send_enqueue(notification_id=3),
             "email",
             (dispatch.NOTIFICATION_SEND, [3]),
+        ),
+        (
+            lambda: dispatch.stock_alert_send_enqueue(alert_id=4),
+            "email",
+            (dispatch.STOCK_ALERT_SEND, [4]),
         ),
     ],
 )

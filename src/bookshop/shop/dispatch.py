@@ -17,6 +17,8 @@ ORDER_SUBMIT = "shop.orders.submit"
 ORDER_STATUS_SYNC = "shop.orders.sync_status"
 PENDING_SWEEP = "shop.orders.sweep"
 NOTIFICATION_SEND = "shop.mail.send_notification"
+STOCK_ALERT_SEND = "shop.mail.send_stock_alert"
+STOCK_ALERT_SWEEP = "shop.alerts.sweep"
 
 
 def _send(name: str, *args: Any, **kwargs: Any) -> None:
@@ -42,3 +44,8 @@ def order_status_sync_enqueue() -> None:
 def notification_send_enqueue(*, notification_id: int) -> None:
     """Queue the sending of one order email."""
     _send(NOTIFICATION_SEND, notification_id)
+
+
+def stock_alert_send_enqueue(*, alert_id: int) -> None:
+    """Queue the back-in-stock email of one alert the sync released."""
+    _send(STOCK_ALERT_SEND, alert_id)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "bookshop.shop.catalog",
     "bookshop.shop.cart",
     "bookshop.shop.orders",
+    "bookshop.shop.alerts",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -155,6 +156,7 @@ CELERY_TASK_ROUTES = {
     "shop.catalog.*": {"queue": "sync"},
     "shop.orders.sync_status": {"queue": "sync"},
     "shop.orders.sweep": {"queue": "sync"},
+    "shop.alerts.sweep": {"queue": "sync"},
     "shop.orders.submit": {"queue": "orders"},
     "shop.mail.*": {"queue": "email"},
 }
@@ -186,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "pending-sweep": {
         "task": "shop.orders.sweep",
+        "schedule": PENDING_SWEEP_INTERVAL,
+        "options": {"expires": PENDING_SWEEP_INTERVAL},
+    },
+    # Back-in-stock emails released but never sent (the broker was down at the release).
+    "stock-alert-sweep": {
+        "task": "shop.alerts.sweep",
         "schedule": PENDING_SWEEP_INTERVAL,
         "options": {"expires": PENDING_SWEEP_INTERVAL},
     },

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("bookshop.shop.accounts.urls")),
     path("cart/", include("bookshop.shop.cart.urls")),
+    path("alerts/", include("bookshop.shop.alerts.urls")),
     path("", include("bookshop.shop.orders.urls")),
     path("", include("bookshop.shop.catalog.urls")),
 ]

@@ -66,6 +66,7 @@ def test_add_answers_json_to_the_script(client):
             "line_total": "37.50",
             "line_total_display": "$37.50",
             "problem": "",
+            "limit": "",
         },
         "count": 3,
         "total": "37.50",
@@ -204,7 +205,7 @@ def test_cart_page_shows_lines_totals_and_controls(client):
     assert "$25.00" in page
     assert 'aria-label="Increase quantity"' in page
     assert 'aria-label="Decrease quantity"' in page
-    assert ">Remove</button>" in page
+    assert '>Remove<span class="visually-hidden"> Solaris</span></button>' in page
     assert "/static/cart/cart.js" in page
 
 
@@ -272,7 +273,7 @@ def test_catalogue_cards_have_add_to_cart_buttons_disabled_when_out_of_stock(cli
     page = client.get("/").content.decode()
 
     assert page.count(">Add to cart</button>") == 2
-    assert page.count('disabled aria-disabled="true">Add to cart</button>') == 1
+    assert page.count('disabled aria-disabled="true" data-add-button aria-label=') == 1
 
 
 def test_book_page_has_a_labelled_quantity_and_add_to_cart(client):
@@ -281,7 +282,7 @@ def test_book_page_has_a_labelled_quantity_and_add_to_cart(client):
     page = client.get(f"/books/{book.pk}/").content.decode()
 
     assert f'<label class="form-label small mb-1" for="quantity-{book.pk}">Quantity</label>' in page
-    assert ">Add to cart</button>" in page
+    assert f'aria-label="Add to cart: {book.title}">Add to cart</button>' in page
 
 
 @pytest.mark.parametrize("rows", [10, 200])
@@ -306,3 +307,75 @@ def test_cart_mutation_query_count_does_not_grow_with_lines(
     # book, session, the cart's books for the totals, then saving the session (3)
     with django_assert_num_queries(6):
         client.post(f"/cart/increase/{books[0].pk}/", **JSON)
+
+
+def test_every_add_to_cart_button_is_named_with_its_book(client):
+    BookFactory(title="Solaris")
+    BookFactory(title="Sold out", quantity=0)
+
+    page = client.get("/").content.decode()
+
+    # Visible "Add to cart", and "Add to cart: <title>" to a screen reader.
+    assert 'aria-label="Add to cart: Solaris">Add to cart</button>' in page
+    assert 'aria-label="Add to cart: Sold out">Add to cart</button>' in page
+
+
+def test_the_header_stays_in_view_and_pages_have_the_toast_region(client):
+    page = client.get("/").content.decode()
+
+    assert '<header class="sticky-top">' in page
+    assert 'role="status" aria-live="polite" aria-atomic="true" data-cart-toasts>' in page
+
+
+def test_a_full_line_says_why_increase_is_off(client):
+    book = BookFactory(title="Solaris", quantity=4)
+    add(client, book, quantity="4")
+
+    page = client.get("/cart/").content.decode()
+
+    limit = f'id="line-{book.pk}-limit" data-line-limit>Only 4 in stock</span>'
+    assert limit in page
+    assert f'aria-describedby="line-{book.pk}-limit line-{book.pk}-problem"' in page
+    # Off, yet focusable: aria-disabled, not disabled.
+    assert 'data-increase aria-disabled="true">+</button>' in page
+
+
+def test_a_line_below_availability_may_grow(client):
+    book = BookFactory(title="Solaris", quantity=4)
+    add(client, book, quantity="3")
+
+    page = client.get("/cart/").content.decode()
+
+    assert "data-increase>+</button>" in page
+    assert f'id="line-{book.pk}-limit" data-line-limit></span>' in page
+
+
+def test_increase_to_the_last_copy_answers_the_limit(client):
+    book = BookFactory(title="Solaris", quantity=2)
+    add(client, book, **JSON)
+
+    line = client.post(f"/cart/increase/{book.pk}/", **JSON).json()["line"]
+
+    assert (line["quantity"], line["max"], line["limit"]) == (2, 2, "Only 2 in stock")
+
+
+def test_an_unavailable_line_names_its_problem_not_a_limit(client):
+    book = BookFactory(title="Solaris", quantity=3)
+    add(client, book, quantity="3")
+    book.quantity = 1
+    book.save()
+
+    page = client.get("/cart/").content.decode()
+
+    assert "Only 1 available" in page
+    assert "Only 1 in stock" not in page
+
+
+def test_a_plain_post_of_a_full_lines_increase_says_why(client):
+    book = BookFactory(title="Solaris", quantity=1)
+    add(client, book)
+
+    client.post(f"/cart/increase/{book.pk}/")
+
+    page = client.get("/cart/").content.decode()
+    assert "Only 1 copy of “Solaris” available, and all of them are in your cart." in page

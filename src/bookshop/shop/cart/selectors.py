@@ -34,6 +34,17 @@ class CartLine:
             return f"Only {self.book.quantity} available"
         return ""
 
+    @property
+    def can_increase(self) -> bool:
+        return self.quantity < self.available
+
+    @property
+    def limit(self) -> str:
+        """Why "Increase quantity" is off, when that is not the line's problem already."""
+        if self.can_increase or self.problem or not self.quantity:
+            return ""
+        return f"Only {self.available} in stock"
+
 
 @dataclass(frozen=True)
 class CartSummary:

@@ -60,6 +60,7 @@ def _line(book: Book, quantity: int) -> dict:
         "line_total": f"{line.line_total:.2f}",
         "line_total_display": money_format(line.line_total),
         "problem": line.problem if quantity else "",
+        "limit": line.limit,
     }
 
 

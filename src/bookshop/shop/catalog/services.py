@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from bookshop.shop.alerts.restock import restocks_alert
 from bookshop.shop.catalog.models import Book
 from bookshop.shop.core.services import sync_poll
 from bookshop.shop.core.timestamps import store_datetime
@@ -147,7 +148,9 @@ def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResul
     def apply(page: Sequence[BookData]) -> int:
         if full:
             present.update(int(book["id"]) for book in page)
-        return book_upsert_many(books=page)
+        written = book_upsert_many(books=page)
+        restocks_alert(page)  # back-in-stock emails: the alerts app's business, not the upsert's
+        return written
 
     poll = sync_poll(
         name=CATALOG_SYNC_NAME,
