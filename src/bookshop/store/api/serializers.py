@@ -83,7 +83,7 @@ class SubjectsField(serializers.Field):
         super().__init__(**kwargs)
         self.names = serializers.ListField(
             child=Text(max_length=100),
-            max_length=MAX_SUBJECTS_PER_BOOK,  # type: ignore[call-arg]  # DRF's, not in its stubs
+            max_length=MAX_SUBJECTS_PER_BOOK,
         )
 
     def to_representation(self, value: Any) -> list[dict[str, str]]:

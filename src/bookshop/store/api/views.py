@@ -123,7 +123,8 @@ class FormatIsAFilter(DefaultContentNegotiation):
     """Content negotiation by Accept only: on the books, `?format=` filters by binding
     rather than choosing a renderer (the schema endpoint keeps `?format=json`)."""
 
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+    # The one setting it reads; the stubs type it as the whole of DRF's settings.
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
 @extend_schema_view(
