@@ -1,11 +1,15 @@
 """The embedded mode's broker folder, with producers and consumers in separate processes."""
 
+import logging
 import multiprocessing
 import queue as queue_module
+import threading
 
 import pytest
 from kombu import Connection
+from kombu.exceptions import ChannelError
 
+from bookshop.shop import filesystem_broker
 from bookshop.shop.filesystem_broker import Transport
 
 # Large messages keep each write open long enough for kombu's own channel to hand a
@@ -78,3 +82,48 @@ def test_every_message_arrives_whole_and_once_across_processes(folder):
     assert sorted(received) == [(p, n) for p in range(PRODUCERS) for n in range(MESSAGES)]
     assert list((folder / "queue").iterdir()) == []
     assert list((folder / "processed").iterdir()) == []
+
+
+def test_a_missing_queue_folder_reads_as_empty_and_is_logged_once(folder, caplog):
+    with connection(folder) as conn:
+        simple = conn.SimpleQueue("missing", no_ack=True)
+        (folder / "queue").rename(folder / "away")
+        with caplog.at_level(logging.WARNING, logger="bookshop.shop.filesystem_broker"):
+            for _ in range(3):
+                with pytest.raises(simple.Empty):
+                    simple.get(timeout=0.05)
+            (folder / "away").rename(folder / "queue")
+            simple.put({"n": 1})
+            received = simple.get(timeout=1).payload
+        simple.close()
+
+    assert received == {"n": 1}
+    assert [record.getMessage() for record in caplog.records] == [
+        f"broker folder {folder / 'queue'} is missing; taking its queues as empty until it is back",
+        f"broker folder {folder / 'queue'} is back",
+    ]
+    assert not (folder / "away").exists()  # nothing was created in its place meanwhile
+
+
+def test_a_message_put_during_a_blip_waits_for_the_folder(folder):
+    (folder / "queue").rename(folder / "away")
+    timer = threading.Timer(0.3, (folder / "away").rename, args=[folder / "queue"])
+    timer.start()
+    with connection(folder) as conn:
+        simple = conn.SimpleQueue("blip", no_ack=True)
+        simple.put({"n": 2})
+        received = simple.get(timeout=1).payload
+        simple.close()
+    timer.join()
+
+    assert received == {"n": 2}
+
+
+def test_a_folder_that_stays_away_fails_the_put_with_a_channel_error(folder, monkeypatch):
+    monkeypatch.setattr(filesystem_broker, "PUT_WAIT_SECONDS", 0.2)
+    (folder / "queue").rename(folder / "away")
+    with connection(folder) as conn, pytest.raises(ChannelError):
+        conn.SimpleQueue("stays-away").put({"n": 3})
+
+    assert list((folder / "away").iterdir()) == []
+    assert not (folder / "queue").exists()

@@ -86,7 +86,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "bookshop.store.api.schema.StoreAutoSchema",
     "EXCEPTION_HANDLER": "bookshop.store.api.exceptions.exception_handler",
     # Only anonymous clients are throttled: the shop's service account and staff are not.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Counted per client address as bookshop.common.clients reads it (not X-Forwarded-For).
+    "DEFAULT_THROTTLE_CLASSES": ["bookshop.store.api.throttles.ClientAddressAnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("STORE_ANON_THROTTLE_RATE", default="120/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

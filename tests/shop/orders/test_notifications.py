@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import OperationalError
 from django.utils import timezone
 
+from bookshop.shop.orders import notifications
 from bookshop.shop.orders.models import Notification, Order
 from bookshop.shop.orders.notifications import notification_send, notifications_resend_stuck
 from bookshop.shop.orders.transitions import NOTIFY_ON, order_advance
@@ -124,3 +126,63 @@ def test_smtp_errors_are_what_the_task_retries():
 
     assert smtplib.SMTPException in send_notification.autoretry_for
     assert OSError in send_notification.autoretry_for
+
+
+class CutOnce:
+    """QuerySet.update that fails once, as on a connection the database just killed, when
+    its keywords include `field`."""
+
+    def __init__(self, monkeypatch, field: str) -> None:
+        from django.db.models import QuerySet
+
+        self.cuts = 0
+        original = QuerySet.update
+
+        def update(queryset, **kwargs):
+            if field in kwargs and not self.cuts:
+                self.cuts += 1
+                raise OperationalError("terminating connection due to administrator command")
+            return original(queryset, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "update", update)
+        monkeypatch.setattr(notifications, "RECONNECT_DELAYS", (0.01, 0.01))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_cut_after_the_send_still_notes_it_sent_so_it_never_goes_twice(
+    order, monkeypatch
+):
+    notification = owed(order, Status.IN_WORK)
+    cut = CutOnce(monkeypatch, "sent_at")
+
+    first = notification_send(notification_id=notification.pk)
+    Notification.objects.filter(pk=notification.pk).update(claimed_until=None)  # lease over
+    again = notification_send(notification_id=notification.pk)
+
+    assert (cut.cuts, first, again) == (1, True, False)
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(pk=notification.pk).sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_cut_before_the_send_gives_the_claim_back_at_once(order, monkeypatch):
+    notification = owed(order, Status.IN_WORK)
+    monkeypatch.setattr(
+        notifications,
+        "notification_message",
+        lambda **kwargs: (_ for _ in ()).throw(OperationalError("the connection is lost")),
+    )
+
+    with pytest.raises(OperationalError):
+        notification_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.claimed_until is None  # a retry may send it now, not in 60 s
+    assert notification.sent_at is None
+    assert "the connection is lost" in notification.last_error
+
+
+def test_database_errors_are_retried_by_the_task_too():
+    from bookshop.shop.orders.tasks import send_notification
+
+    assert OperationalError in send_notification.autoretry_for

@@ -4,10 +4,13 @@ the sweep that resends those stuck unsent."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -74,22 +77,48 @@ def notification_send(*, notification_id: int) -> bool:
     )
     if not claimed:
         return False
-    notification = Notification.objects.select_related("order").get(pk=notification_id)
     try:
+        notification = Notification.objects.select_related("order").get(pk=notification_id)
         notification_message(notification=notification).send()
     except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(
-            claimed_until=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        # Not sent: give the claim back at once, or the email would wait out the lease.
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        _with_reconnect(
+            lambda: Notification.objects.filter(pk=notification_id).update(
+                claimed_until=None, last_error=error
+            )
         )
         raise
-    Notification.objects.filter(pk=notification_id).update(
-        sent_at=timezone.now(), claimed_until=None, last_error=""
+    # Sent: this note must land, or the lease runs out and the sweep sends it again.
+    _with_reconnect(
+        lambda: Notification.objects.filter(pk=notification_id).update(
+            sent_at=timezone.now(), claimed_until=None, last_error=""
+        )
     )
     logger.info(
         "notification.sent order=%s uuid=%s kind=%s to=%s",
         notification.order_id, notification.order.uuid, notification.kind, notification.order.email,
     )  # fmt: skip
     return True
+
+
+# A database connection cut between two queries (a failover, pg_terminate_backend, a
+# restart) fails the next query; these tries reconnect, on a back-off of this many seconds.
+RECONNECT_DELAYS = (0.2, 1.0, 3.0)
+
+
+def _with_reconnect(write: Callable[[], object]) -> None:
+    """Run one autocommit write, reconnecting and trying again if the connection is gone."""
+    for delay in (*RECONNECT_DELAYS, None):
+        try:
+            write()
+            return
+        except (OperationalError, InterfaceError):
+            if delay is None or connection.in_atomic_block:
+                raise
+            logger.warning("notification write failed on a lost connection; retrying")
+            connection.close()  # the next query opens a new connection
+            time.sleep(delay)
 
 
 def notifications_resend_stuck(*, older_than: timedelta, limit: int = 500) -> list[int]:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from bookshop.shop import dispatch
 from bookshop.shop.orders.notifications import notification_send, notifications_resend_stuck
@@ -85,7 +86,9 @@ def sweep_pending() -> int:
 @shared_task(
     bind=True,
     name=dispatch.NOTIFICATION_SEND,
-    autoretry_for=(smtplib.SMTPException, OSError),
+    # The database too: a connection cut before the send releases the claim, so a retry
+    # (on a new connection) sends it without waiting for the sweep.
+    autoretry_for=(smtplib.SMTPException, OSError, OperationalError, InterfaceError),
     retry_backoff=5,
     retry_backoff_max=600,
     retry_jitter=True,

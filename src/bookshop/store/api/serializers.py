@@ -353,3 +353,18 @@ class CredentialsSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class TooManyRequestsSerializer(serializers.Serializer):
+    """A 429: the anonymous throttle (`detail` only), or a log-in lockout."""
+
+    detail = serializers.CharField(help_text="Why, in a sentence.")
+    # A plain string, not an enum: a second `code` enum would rename Conflict's in the schema.
+    code = serializers.CharField(
+        required=False,
+        help_text="`locked_out`: too many failed log-ins for this username or from this "
+        "address; no password is accepted until `retry_after` seconds have passed.",
+    )
+    retry_after = serializers.IntegerField(
+        required=False, help_text="With `code`: seconds until log-in is allowed again."
+    )

@@ -43,6 +43,7 @@ from bookshop.store.api.serializers import (
     OrderPackSerializer,
     OrderSerializer,
     TokenSerializer,
+    TooManyRequestsSerializer,
     WhoAmISerializer,
 )
 from bookshop.store.inventory.models import Book, BookItem
@@ -87,6 +88,14 @@ class TokenObtainView(APIView):
                 description="Missing fields, or a username and password that do not match "
                 '(`{"non_field_errors": ["Unable to log in with the given username and '
                 'password."]}`).'
+            ),
+            429: OpenApiResponse(
+                response=TooManyRequestsSerializer,
+                description="Locked out: after LOGIN_FAILURE_LIMIT (5) failed log-ins for "
+                "one username, or from one client address, within LOGIN_LOCKOUT_MINUTES "
+                '(15), every attempt, the right password included, gets `{"code": '
+                '"locked_out", "detail": "…", "retry_after": 900}` until that time has '
+                "passed. Also the anonymous throttle (`detail` only).",
             ),
         },
         operation_id="auth_token",
