@@ -67,13 +67,15 @@ class StoreStaff:
             url = page["next"]
         return found
 
-    def place_order(self, *, email: str, lines: dict[int, int]) -> dict:
-        """An order as the shop would send it: {book id: quantity}."""
+    def place_order(self, *, email: str, lines: dict[int, int], number: int | None = None) -> dict:
+        """An order as the shop would send it: {book id: quantity}, with the shop's order
+        number (the customer's "#5") when given."""
         return self._call(
             "POST",
             "/orders/",
             json={
                 "shop_order_id": str(uuid.uuid4()),
+                **({"shop_order_number": number} if number else {}),
                 "customer_email": email,
                 "delivery_address": "7 Quay Street\nPortsmouth",
                 "items": [{"book": book, "quantity": n} for book, n in lines.items()],

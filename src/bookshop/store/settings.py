@@ -60,6 +60,8 @@ if not conf.PRODUCTION:
 MEDIA_ROOT = conf.path("MEDIA_ROOT", VAR_DIR / "media")
 # The embedded mode has no nginx in front, so the store serves uploaded images itself.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not conf.PRODUCTION)
+# The admin's dashboard lists active books with this many available copies or fewer.
+STORE_LOW_STOCK_THRESHOLD = env.int("STORE_LOW_STOCK_THRESHOLD", default=1)
 STORE_MAX_IMAGE_BYTES = env.int("STORE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 # Where browsers fetch this service's pages and images (absolute image URLs in the API).
 STORE_PUBLIC_URL = env.str("STORE_PUBLIC_URL", default="http://127.0.0.1:8001").rstrip("/")

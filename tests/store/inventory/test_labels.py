@@ -108,3 +108,12 @@ def test_the_sheet_has_bounded_queries(admin_client):
         BookItemFactory(book=book, place=f"Z-{n}")
 
     assert page_queries(admin_client, f"{LABELS}?book={book.pk}") == few
+
+
+def test_the_book_lists_price_boxes_are_named_for_their_books(admin_client):
+    BookFactory(title="Dune", copies=1)
+
+    html = admin_client.get("/admin/inventory/book/").content.decode()
+
+    box = r'<input(?=[^>]*aria-label="Price of Dune")(?=[^>]*name="form-0-price")'
+    assert re.search(box, html)

@@ -40,6 +40,7 @@ from bookshop.common.admin import ReadOnlyInline, Refusal, ServiceAdmin
 from bookshop.store.accounts.selectors import request_actor
 from bookshop.store.orders.admin_packing import PackingScreen
 from bookshop.store.orders.admin_returns import ReturnScreen
+from bookshop.store.orders.admin_sales import SalesScreen
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
@@ -259,7 +260,7 @@ OPEN_FIRST: list[Any] = [
 
 
 @admin.register(Order)
-class OrderAdmin(PackingScreen, ReturnScreen, ServiceAdmin):
+class OrderAdmin(PackingScreen, ReturnScreen, SalesScreen, ServiceAdmin):
     form = OrderAdminForm
     refusals = (OrderConflict, ValidationError)
     list_display = [
@@ -484,6 +485,12 @@ class OrderAdmin(PackingScreen, ReturnScreen, ServiceAdmin):
                 "<int:order_id>/pack/",
                 self.admin_site.admin_view(self.pack_view),
                 name="orders_order_pack",
+            ),
+            path("sales/", self.admin_site.admin_view(self.sales_view), name="orders_order_sales"),
+            path(
+                "sales.csv",
+                self.admin_site.admin_view(self.sales_csv_view),
+                name="orders_order_sales_csv",
             ),
             path(
                 "<int:order_id>/return/",
