@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from bookshop.common.admin import ServiceAdmin
+from bookshop.store.inventory.catalog_admin import CatalogCsvAdmin
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import book_items_add, books_set_active
 from bookshop.store.orders.selectors import book_list
@@ -91,7 +92,7 @@ def _cover(book: Book, size: int) -> SafeString | str:
 
 
 @admin.register(Book)
-class BookAdmin(ServiceAdmin):
+class BookAdmin(CatalogCsvAdmin, ServiceAdmin):
     list_display = [
         "title",
         "author",

@@ -22,13 +22,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from bookshop.store.accounts.models import User
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import books_lock, books_touch
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
-from bookshop.store.orders.selectors import book_availability
+from bookshop.store.orders.selectors import book_availability, book_list
 
 Status = Order.Status
 
@@ -525,3 +527,51 @@ def book_items_remove(*, book_item_ids: Iterable[int]) -> int:
         BookItem.objects.filter(pk__in=[c.pk for c in copies]).delete()
         books_touch(book_ids=book_ids)
         return len(copies)
+
+
+def book_items_remove_free(*, wanted: dict[tuple[int, str], int]) -> dict[tuple[int, str], int]:
+    """Take up to `wanted[(book id, place)]` free copies off the shelf at each place.
+
+    The many-at-once variant of `book_items_remove` for the CSV import, which asks for a
+    number of copies rather than for given ones. Free means in stock, not picked for an
+    order, and not needed by open orders' reservations: a book keeps at least as many
+    copies in stock as its open orders reserve (reservations are per book, not per copy,
+    so the newest unpicked copies go first). Returns how many went at each place; fewer
+    than wanted when the rest are held. The books' `updated_at` moves.
+    """
+    wanted = {key: n for key, n in wanted.items() if n > 0}
+    if not wanted:
+        return {}
+    book_ids = {book_id for book_id, _ in wanted}
+    books_lock(book_ids=book_ids)
+    stock = dict(
+        book_list()
+        .filter(pk__in=sorted(book_ids))
+        .values_list("pk", Greatest(F("in_stock") - F("reserved"), 0))
+    )
+    places = {place for _, place in wanted}
+    picked = PackingSlot.objects.filter(book_item=OuterRef("pk"))
+    candidates = (
+        BookItem.objects.select_for_update()
+        .filter(book_id__in=sorted(book_ids), place__in=sorted(places))
+        .filter(status=BookItem.Status.IN_STOCK)
+        .exclude(Exists(picked))
+        .order_by("pk")
+        .values_list("pk", "book_id", "place")
+    )
+    free: dict[tuple[int, str], list[int]] = {}
+    for pk, book_id, place in candidates:
+        if (book_id, place) in wanted:
+            free.setdefault((book_id, place), []).append(pk)
+    removed: dict[tuple[int, str], int] = {}
+    doomed: list[int] = []
+    for key in sorted(wanted):
+        budget = stock.get(key[0], 0)
+        n = min(wanted[key], budget, len(free.get(key, [])))
+        stock[key[0]] = budget - n
+        removed[key] = n
+        doomed.extend(free.get(key, [])[len(free.get(key, [])) - n :] if n else [])
+    if doomed:
+        BookItem.objects.filter(pk__in=doomed).delete()
+        books_touch(book_ids={book_id for (book_id, _), n in removed.items() if n})
+    return removed
