@@ -123,6 +123,11 @@ def test_a_duplicate_isbn_in_the_file_is_an_error_on_the_later_row():
     assert Book.objects.count() == 0
 
 
+def test_a_duplicate_isbn_in_a_later_chunk_is_caught_too():
+    report = run(f"isbn,title,price\n{DUNE},Dune,1\n{EMMA},Emma,2\n{DUNE},Dune,3\n", chunk_size=1)
+    assert errors(report) == ["row 4, isbn: the same ISBN as row 2"]
+
+
 def test_a_file_that_is_not_utf8_is_one_clear_error():
     report = run("isbn,title,price\n9780441013593,Café,1\n".encode("latin-1"))
     assert errors(report) == ["row 2: the file is not UTF-8 text; save it as CSV UTF-8 and retry"]
