@@ -167,7 +167,8 @@ def _apply_chunk(chunk: list[CatalogRow], seen: dict[str, int]) -> Iterator[RowO
 
     for row in chunk:
         if row.errors:
-            yield RowOutcome(row.row, row.isbn, "", ERROR, errors=row.errors)
+            title = row.fields.get("title", "")
+            yield RowOutcome(row.row, row.isbn, title, ERROR, errors=row.errors)
             continue
         book = book_of[row.row]
         is_new = row.isbn not in existing
