@@ -99,3 +99,20 @@ def test_export_downloads_the_catalogue(admin_client):
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("isbn,title,author,price")
     assert lines[1].startswith(f"{DUNE},Dune,Frank Herbert,9.99,")
+
+
+def test_a_new_upload_replaces_the_previewed_one(admin_client, media):
+    upload(admin_client, f"isbn,title,price\n{DUNE},Dune,9.99\n")
+    upload(admin_client, f"isbn,title,price\n{EMMA},Emma,4.50\n")
+    assert len(list((media / "catalog-imports").iterdir())) == 1
+    admin_client.post(URL, {"confirm": "1"})
+    assert list(Book.objects.values_list("isbn", flat=True)) == [EMMA]
+
+
+def test_the_confirm_re_validates_against_the_catalogue_as_it_is_then(admin_client):
+    page = upload(admin_client, f"isbn,title,price\n{DUNE},Dune,9.99\n").content.decode()
+    assert "1 new, 0 updated" in page
+    BookFactory(isbn=DUNE, title="Dune", price=Decimal("1.00"))  # someone added it meanwhile
+    admin_client.post(URL, {"confirm": "1"})
+    assert Book.objects.get(isbn=DUNE).price == Decimal("9.99")
+    assert Book.objects.count() == 1
