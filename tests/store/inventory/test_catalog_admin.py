@@ -17,7 +17,7 @@ EMMA = "9780141439587"
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.VAR_DIR = tmp_path
     return tmp_path
 
 

@@ -31,9 +31,9 @@ SESSION_KEY = "catalog_import"
 
 
 def uploads_dir() -> Path:
-    """Where previewed uploads wait for their confirm (under MEDIA_ROOT, never served:
-    the names are random and the files go once confirmed or replaced)."""
-    folder = Path(settings.MEDIA_ROOT) / "catalog-imports"
+    """Where previewed uploads wait for their confirm: under the data folder, not
+    MEDIA_ROOT, which the web server serves to anyone. They go once confirmed or replaced."""
+    folder = Path(settings.VAR_DIR) / "catalog-imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
