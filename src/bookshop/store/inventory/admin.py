@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 
 from bookshop.common.admin import ServiceAdmin
 from bookshop.store.inventory.admin_labels import LabelSheets
+from bookshop.store.inventory.catalog_admin import CatalogCsvAdmin
 from bookshop.store.inventory.codes import copy_code, copy_id_from_code
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import book_items_add, books_set_active
@@ -104,7 +105,7 @@ def _named_price_form(form: type[forms.ModelForm]) -> type[forms.ModelForm]:
 
 
 @admin.register(Book)
-class BookAdmin(ServiceAdmin):
+class BookAdmin(CatalogCsvAdmin, ServiceAdmin):
     list_display = [
         "title",
         "author",

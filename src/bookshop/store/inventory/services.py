@@ -161,3 +161,76 @@ def book_items_add(*, book: Book, place: str, count: int = 1) -> list[BookItem]:
     )
     books_touch(book_ids=[book.pk])
     return items
+
+
+# -- many at once, for the CSV import (catalog_import.py) -------------------------------------
+# The same rules as the single functions above, in a fixed number of queries per call.
+
+
+def _book_clean(book: Book) -> None:
+    # An import row may name no author (only isbn, title and price are required there).
+    # The check constraints are left out: Django runs one query per constraint per book for
+    # them, and the database enforces them anyway.
+    book.full_clean(
+        exclude=["author"] if not book.author else None,
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+@transaction.atomic
+def books_create_many(*, books: list[Book]) -> list[Book]:
+    """Add these (unsaved) books in one statement; raise ValidationError if one is bad."""
+    for book in books:
+        _book_clean(book)
+    return Book.objects.bulk_create(books)
+
+
+@transaction.atomic
+def books_update_many(*, books: list[Book], fields: Iterable[str]) -> None:
+    """Save `fields` of these books (changed by the caller, who holds their locks)."""
+    names = sorted(set(fields) & set(BOOK_FIELDS))
+    if not books or not names:
+        return
+    now = timezone.now()
+    for book in books:
+        _book_clean(book)
+        book.updated_at = now
+    Book.objects.bulk_update(books, [*names, "updated_at"], batch_size=500)
+
+
+@transaction.atomic
+def books_subjects_replace(*, subjects: dict[int, list[Subject]]) -> None:
+    """Give each book (by id) exactly these subjects; the books' `updated_at` moves."""
+    if not subjects:
+        return
+    through = Book.subjects.through
+    through.objects.filter(book_id__in=list(subjects)).delete()
+    through.objects.bulk_create(
+        [
+            through(book_id=book_id, subject_id=pk)
+            for book_id, wanted in subjects.items()
+            for pk in sorted({subject.pk for subject in wanted})
+        ]
+    )
+    books_touch(book_ids=subjects)
+
+
+@transaction.atomic
+def book_items_add_many(*, copies: Iterable[tuple[int, str, int]]) -> int:
+    """Put copies on the shelves: (book id, place, count) each; return how many."""
+    wanted = [(book_id, place.strip(), count) for book_id, place, count in copies if count > 0]
+    if not wanted:
+        return 0
+    book_ids = {book_id for book_id, _, _ in wanted}
+    books_lock(book_ids=book_ids)
+    items = BookItem.objects.bulk_create(
+        [
+            BookItem(book_id=book_id, place=place)
+            for book_id, place, count in wanted
+            for _ in range(count)
+        ],
+        batch_size=1000,
+    )
+    books_touch(book_ids=book_ids)
+    return len(items)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from bookshop.store.accounts.models import User
@@ -36,7 +38,11 @@ from bookshop.store.orders.models import (
     PackingSlot,
     ShippedCopy,
 )
-from bookshop.store.orders.selectors import book_availability, order_suggested_copies
+from bookshop.store.orders.selectors import (
+    book_availability,
+    book_list,
+    order_suggested_copies,
+)
 
 Status = Order.Status
 
@@ -693,3 +699,51 @@ def order_return_copy(
         )
         books_touch(book_ids=[shipped.book_id])
         return copy
+
+
+def book_items_remove_free(*, wanted: dict[tuple[int, str], int]) -> dict[tuple[int, str], int]:
+    """Take up to `wanted[(book id, place)]` free copies off the shelf at each place.
+
+    The many-at-once variant of `book_items_remove` for the CSV import, which asks for a
+    number of copies rather than for given ones. Free means in stock, not picked for an
+    order, and not needed by open orders' reservations: a book keeps at least as many
+    copies in stock as its open orders reserve (reservations are per book, not per copy,
+    so the newest unpicked copies go first). Returns how many went at each place; fewer
+    than wanted when the rest are held. The books' `updated_at` moves.
+    """
+    wanted = {key: n for key, n in wanted.items() if n > 0}
+    if not wanted:
+        return {}
+    book_ids = {book_id for book_id, _ in wanted}
+    books_lock(book_ids=book_ids)
+    stock = dict(
+        book_list()
+        .filter(pk__in=sorted(book_ids))
+        .values_list("pk", Greatest(F("in_stock") - F("reserved"), 0))
+    )
+    places = {place for _, place in wanted}
+    picked = PackingSlot.objects.filter(book_item=OuterRef("pk"))
+    candidates = (
+        BookItem.objects.select_for_update()
+        .filter(book_id__in=sorted(book_ids), place__in=sorted(places))
+        .filter(status=BookItem.Status.IN_STOCK)
+        .exclude(Exists(picked))
+        .order_by("pk")
+        .values_list("pk", "book_id", "place")
+    )
+    free: dict[tuple[int, str], list[int]] = {}
+    for pk, book_id, place in candidates:
+        if (book_id, place) in wanted:
+            free.setdefault((book_id, place), []).append(pk)
+    removed: dict[tuple[int, str], int] = {}
+    doomed: list[int] = []
+    for key in sorted(wanted):
+        budget = stock.get(key[0], 0)
+        n = min(wanted[key], budget, len(free.get(key, [])))
+        stock[key[0]] = budget - n
+        removed[key] = n
+        doomed.extend(free.get(key, [])[len(free.get(key, [])) - n :] if n else [])
+    if doomed:
+        BookItem.objects.filter(pk__in=doomed).delete()
+        books_touch(book_ids={book_id for (book_id, _), n in removed.items() if n})
+    return removed
