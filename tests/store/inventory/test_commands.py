@@ -1,13 +1,15 @@
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
+from bookshop.store.inventory.covers import GENRES
 from bookshop.store.inventory.made_up import PLACES
-from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.models import Book, BookItem, Subject
 from bookshop.store.inventory.validators import isbn_is_valid
 from bookshop.store.orders.models import Order
 from tests.store.factories import BookFactory
@@ -58,6 +60,37 @@ def test_populate_db_titles_and_authors_read_like_books():
     assert len(set(titles)) > 2000
     blurbs = set(Book.objects.values_list("description", flat=True))
     assert all(blurb.endswith(".") and len(blurb) > 80 for blurb in blurbs)
+
+
+def test_populate_db_fills_the_bibliographic_fields_from_a_fixed_set_of_subjects(api):
+    _populate("--books", "400", "--seed", "5")
+
+    books = list(Book.objects.prefetch_related("subjects"))
+    counts = Counter(len(book.subjects.all()) for book in books)
+    assert set(counts) == {1, 2}
+    assert set(Subject.objects.values_list("name", flat=True)) == set(GENRES)
+    assert all(1600 <= book.published_year <= 2025 for book in books)
+    assert all(64 <= book.pages <= 960 for book in books)
+    assert {book.format for book in books} == {"paperback", "hardcover", "other"}
+    languages = Counter(book.language for book in books)
+    assert languages["en"] > 0.7 * len(books)
+    assert set(languages) <= {"en", "fr", "de", "es"}
+    in_series = [book for book in books if book.series]
+    assert 0 < len(in_series) < len(books) // 4
+    assert all(1 <= book.series_number <= 7 for book in in_series)
+    assert all(book.series_number is None for book in books if not book.series)
+    for book in books[:20]:
+        book.full_clean()  # what the raw rows hold passes the model's own checks
+    # The API serves them, subjects included.
+    row = api.get(f"/api/v1/books/{books[0].pk}/").json()
+    assert [s["name"] for s in row["subjects"]] == sorted(s.name for s in books[0].subjects.all())
+
+
+def test_populate_db_reuses_the_subjects_of_an_earlier_run():
+    _populate("--books", "20", "--seed", "1")
+    _populate("--books", "20", "--seed", "2")
+
+    assert Subject.objects.count() == len(GENRES)
 
 
 def test_populate_db_with_covers_draws_one_for_each_book(settings, tmp_path):
@@ -130,6 +163,16 @@ def test_clear_db_with_yes_deletes_books_copies_and_orders_but_not_accounts(
     assert not Order.objects.exists()
     assert "bookshop shop sync_catalog --full" in out.getvalue()
     assert Token.objects.filter(user=service_account).exists()
+
+
+def test_clear_db_deletes_books_with_subjects_and_keeps_the_subjects():
+    _populate("--books", "30", "--seed", "1")
+
+    call_command("clear_db", "--yes", stdout=io.StringIO())
+
+    assert not Book.objects.exists()
+    assert not Book.subjects.through.objects.exists()
+    assert Subject.objects.count() == len(GENRES)
 
 
 def test_clear_db_asks_first(monkeypatch):

@@ -11,7 +11,16 @@ from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSlot, ShippedCopy
 
 # Children first, so no foreign key ever points at a deleted row.
-MODELS: list[type[Model]] = [OrderEvent, ShippedCopy, PackingSlot, OrderItem, Order, BookItem, Book]
+MODELS: list[type[Model]] = [
+    OrderEvent,
+    ShippedCopy,
+    PackingSlot,
+    OrderItem,
+    Order,
+    BookItem,
+    Book.subjects.through,  # the books' subjects (the subjects themselves stay)
+    Book,
+]
 
 
 class Command(BaseCommand):

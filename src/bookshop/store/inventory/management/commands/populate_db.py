@@ -15,9 +15,10 @@ from django.db import connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
-from bookshop.store.inventory.covers import CoverSpec, covers_render
+from bookshop.store.inventory.covers import GENRES, CoverSpec, covers_render
 from bookshop.store.inventory.made_up import MadeUpBooks
 from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.services import subjects_get_or_create
 
 BOOK_COLUMNS = [
     "title",
@@ -29,15 +30,38 @@ BOOK_COLUMNS = [
     "is_active",
     "created_at",
     "updated_at",
-    # Raw rows skip the model's defaults, so the columns without one in the database are
-    # named here; issue 14's populate_db fills them with made-up values.
+    # Raw rows skip the model's defaults: every column is given.
     "publisher",
+    "published_year",
     "format",
+    "pages",
     "language",
     "series",
+    "series_number",
 ]
-DEFAULTS = ("", "paperback", "en", "")
 COPY_COLUMNS = ["book", "place", "status", "created_at", "updated_at"]
+SUBJECT_COLUMNS = ["book", "subject"]
+# The fixed set of subjects made-up books get one or two of (the covers' genres).
+SUBJECTS = GENRES
+PUBLISHERS = (
+    "Harrow & Vale",
+    "Lanternfield Press",
+    "Marlowe & Finch",
+    "Northgate Books",
+    "Quillstone",
+    "Redfern House",
+    "Saltmarsh Editions",
+    "Tidewater Publishing",
+)
+SERIES = ("The Harbour Quartet", "Inspector Vance", "The Longwater Saga", "Tales of Emberfell")
+# Draw tables: a uniform pick from one is a weighted pick of its values (a value listed
+# twice is twice as likely), far cheaper than rng.choices for 100 000 rows.
+FORMAT_DRAW = ("paperback",) * 14 + ("hardcover",) * 5 + ("other",)
+LANGUAGE_DRAW = ("en",) * 22 + ("fr", "de", "es")
+PUBLISHER_DRAW = (*PUBLISHERS, "")  # one book in nine without a publisher
+SERIES_SHARE = 0.08
+
+
 AISLES = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -66,9 +90,13 @@ def _insert(
                 copy.write_row(row)
         return
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # DEBUG's query log formats every parameter of every statement, a third of the run at
+    # 100 000 books: go past it, unless queries are being captured on purpose (the tests'
+    # query counts, CaptureQueriesContext), which must see every statement.
+    raw = cursor if connection.force_debug_cursor else cursor.cursor
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
-        cursor.execute(
+        raw.execute(
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))}",  # noqa: S608
             [value for row in chunk for value in row],
         )
@@ -96,6 +124,40 @@ def _book_id_reserver(cursor):
         return ids
 
     return insert
+
+
+class Details:
+    """Made-up bibliographic details of one book after another: the rest of its row
+    (publisher, year, format, pages, language, series, number) and its subjects."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.random = rng.random
+
+    def row(self) -> tuple[Any, ...]:
+        r = self.random
+        # Mostly books of the last decades, some older classics.
+        year = 1950 + int(r() * 76) if r() < 0.85 else 1600 + int(r() * 350)
+        series, number = "", None
+        if r() < SERIES_SHARE:
+            series, number = SERIES[int(r() * len(SERIES))], 1 + int(r() * 7)
+        return (
+            PUBLISHER_DRAW[int(r() * len(PUBLISHER_DRAW))],
+            year,
+            FORMAT_DRAW[int(r() * len(FORMAT_DRAW))],
+            64 + int(r() * 897),
+            LANGUAGE_DRAW[int(r() * len(LANGUAGE_DRAW))],
+            series,
+            number,
+        )
+
+    def subjects(self) -> tuple[int, ...]:
+        """One or two different indexes into SUBJECTS."""
+        r, count = self.random, len(SUBJECTS)
+        first = int(r() * count)
+        if r() < 0.5:
+            return (first,)
+        second = int(r() * (count - 1))
+        return (first, second + (second >= first))
 
 
 def isbn13(rng: random.Random) -> str:
@@ -161,18 +223,23 @@ class Command(BaseCommand):
         stored: list[str] = []
         drawing = 0.0
 
+        details = Details(rng)
+
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                subject_ids = [subject.pk for subject in subjects_get_or_create(names=SUBJECTS)]
                 new_book_ids = _book_id_reserver(cursor)
                 for start in range(0, books, batch_size):
                     batch = [
                         (made_up.title(), made_up.author(), isbn13(rng), made_up.blurb())
                         for _ in range(start, min(start + batch_size, books))
                     ]
+                    picked = [details.subjects() for _ in batch]
                     images = [""] * len(batch)
                     if covers:
                         began = time.monotonic()
-                        images = self._draw_covers(batch, workers, stored)
+                        genres = [SUBJECTS[indexes[0]] for indexes in picked]
+                        images = self._draw_covers(batch, genres, workers, stored)
                         drawing += time.monotonic() - began
                     rows = []
                     for n, ((title, author, isbn, blurb), image) in enumerate(
@@ -185,9 +252,19 @@ class Command(BaseCommand):
                         )
                         price = Decimal(rng.randint(299, 5999)) / 100
                         rows.append(
-                            (title, author, isbn, blurb, price, image, True, at, at, *DEFAULTS)
+                            (title, author, isbn, blurb, price, image, True, at, at, *details.row())
                         )
                     ids = new_book_ids(cursor, rows)
+                    _insert(
+                        cursor,
+                        Book.subjects.through,
+                        SUBJECT_COLUMNS,
+                        [
+                            (book_id, subject_ids[index])
+                            for book_id, indexes in zip(ids, picked, strict=True)
+                            for index in indexes
+                        ],
+                    )
                     copies = [
                         (book_id, rng.choice(places), in_stock, copy_stamp, copy_stamp)
                         for book_id in ids
@@ -212,11 +289,16 @@ class Command(BaseCommand):
 
     @staticmethod
     def _draw_covers(
-        batch: list[tuple[str, str, str, str]], workers: int | None, stored: list[str]
+        batch: list[tuple[str, str, str, str]],
+        genres: list[str],
+        workers: int | None,
+        stored: list[str],
     ) -> list[str]:
-        """Draw and store a cover for each (title, author, isbn, blurb); their file names."""
+        """Draw and store a cover for each (title, author, isbn, blurb), on its genre's
+        palette; their file names."""
         specs = [
-            CoverSpec(title=title, author=author, seed=isbn) for title, author, isbn, _ in batch
+            CoverSpec(title=title, author=author, seed=isbn, genre=genre)
+            for (title, author, isbn, _), genre in zip(batch, genres, strict=True)
         ]
         names = []
         for (_, _, isbn, _), png in zip(batch, covers_render(specs, workers=workers), strict=True):
