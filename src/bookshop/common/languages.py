@@ -6,6 +6,7 @@ The store validates a book's `language` with it; the shop names the language fac
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import pycountry
 
@@ -17,3 +18,10 @@ def language_name(code: str) -> str | None:
         return None
     language = pycountry.languages.get(alpha_2=code)
     return language.name if language is not None else None
+
+
+@lru_cache(maxsize=1)
+def languages_with_codes() -> tuple[Any, ...]:
+    """Every language that has an ISO 639-1 code, by code."""
+    found = [language for language in pycountry.languages if hasattr(language, "alpha_2")]
+    return tuple(sorted(found, key=lambda language: language.alpha_2))

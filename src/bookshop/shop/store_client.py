@@ -99,6 +99,11 @@ class Identity:
 # leave a key out.
 
 
+class SubjectData(TypedDict):
+    name: str
+    slug: str
+
+
 class BookData(TypedDict):
     """A book as GET /api/v1/books/ returns it."""
 
@@ -111,6 +116,14 @@ class BookData(TypedDict):
     image: NotRequired[str | None]  # absolute URL
     quantity: int  # available: in stock minus reserved
     is_active: NotRequired[bool]  # absent counts as active
+    subjects: NotRequired[list[SubjectData]]
+    publisher: NotRequired[str]
+    published_year: NotRequired[int | None]  # negative: BCE
+    format: NotRequired[str]  # hardcover, paperback or other
+    pages: NotRequired[int | None]
+    language: NotRequired[str]  # ISO 639-1
+    series: NotRequired[str]
+    series_number: NotRequired[int | None]
     updated_at: str  # ISO 8601
 
 

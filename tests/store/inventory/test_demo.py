@@ -14,9 +14,14 @@ from PIL import Image
 
 from bookshop.store.inventory.covers import GENRES, HEIGHT, WIDTH
 from bookshop.store.inventory.demo import services as demo_services
-from bookshop.store.inventory.demo.catalog import CATALOG_CSV, COLUMNS, read_catalog
+from bookshop.store.inventory.demo.catalog import (
+    CATALOG_CSV,
+    COLUMNS,
+    SERIES_CSV,
+    read_catalog,
+)
 from bookshop.store.inventory.demo.services import demo_catalog_seed
-from bookshop.store.inventory.models import Book, BookItem
+from bookshop.store.inventory.models import Book, BookItem, Subject
 from tests.store.factories import BookFactory
 
 # The CSV import's format (docs/store.md), which this file must load through one day.
@@ -112,6 +117,19 @@ def test_copies_are_zero_to_five_on_named_shelf_places(rows):
     assert sum(1 for total in totals if total >= 2) >= len(rows) // 2
 
 
+def test_series_name_books_of_the_file_once_each_numbered_from_one(rows):
+    isbns = {row["isbn"] for row in rows}
+    with SERIES_CSV.open(encoding="utf-8", newline="") as handle:
+        series = list(csv.DictReader(handle))
+    assert [row["isbn"] for row in series if row["isbn"] not in isbns] == []
+    assert len({row["isbn"] for row in series}) == len(series)
+    assert all(1 <= int(row["series_number"]) <= 10 for row in series)
+    by_title = {book.title: book for book in read_catalog()}
+    holmes = by_title["The Hound of the Baskervilles"]
+    assert (holmes.series, holmes.series_number) == ("Sherlock Holmes", 5)
+    assert (by_title["Dracula"].series, by_title["Dracula"].series_number) == ("", None)
+
+
 def test_the_reader_keeps_every_column(rows):
     books = read_catalog()
     assert len(books) == len(rows)
@@ -165,6 +183,29 @@ def test_an_empty_store_gets_the_whole_catalogue_with_covers_and_copies(media):
         with Image.open(media / book.image.name) as cover:
             assert (cover.format, cover.size) == ("PNG", (WIDTH, HEIGHT))
     assert len(list((media / "books").iterdir())) == len(books)
+
+
+@pytest.mark.django_db
+def test_the_seed_fills_every_bibliographic_field_and_the_genres(media):
+    books = read_catalog()
+
+    demo_catalog_seed(covers=False)
+
+    for row in books:
+        book = Book.objects.get(isbn=row.isbn)
+        assert sorted(s.name for s in book.subjects.all()) == sorted(row.subjects), row.title
+        assert (book.publisher, book.published_year, book.format) == (
+            row.publisher,
+            row.published_year,
+            row.format,
+        )
+        assert (book.pages, book.language) == (row.pages, row.language)
+        assert (book.series, book.series_number) == (row.series, row.series_number)
+    assert Book.objects.filter(subjects__isnull=True).count() == 0
+    assert Book.objects.filter(published_year__isnull=True).count() == 0
+    assert set(Subject.objects.values_list("name", flat=True)) == set(GENRES)
+    hound = Book.objects.get(title="The Hound of the Baskervilles")
+    assert (hound.series, hound.series_number) == ("Sherlock Holmes", 5)
 
 
 @pytest.mark.django_db

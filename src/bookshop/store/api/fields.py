@@ -35,7 +35,7 @@ UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 _UUID = re.compile(UUID_PATTERN)
 
 
-def _in_form(field: serializers.Field) -> bool:
+def in_form(field: serializers.Field) -> bool:
     """Whether the body this field reads is a form (every value a string), not JSON."""
     return isinstance(getattr(field.root, "initial_data", None), MultiValueDict)
 
@@ -79,7 +79,7 @@ class Email(serializers.EmailField):
 
 class WholeNumber(serializers.IntegerField):
     def to_internal_value(self, data: Any) -> int:
-        if not _in_form(self) and not _json_type_is(data, int):
+        if not in_form(self) and not _json_type_is(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -97,7 +97,7 @@ class Flag(serializers.BooleanField):
         return super().get_value(dictionary)
 
     def to_internal_value(self, data: Any) -> bool:
-        if _in_form(self):
+        if in_form(self):
             if data not in ("true", "false"):
                 self.fail("invalid")
             return data == "true"

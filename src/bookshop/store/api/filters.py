@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
+from bookshop.common.languages import languages_with_codes
 from bookshop.store.api.fields import NO_NUL
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order
@@ -162,6 +163,10 @@ def _price_bound(lookup: str, description: str) -> filters.Filter:
 _BOOLEAN = [("true", "true"), ("false", "false")]
 
 
+def _language_choices() -> list[tuple[str, str]]:
+    return [(language.alpha_2, language.name) for language in languages_with_codes()]
+
+
 class BookFilter(filters.FilterSet):
     min_price = _price_bound("gte", "Only books at this price or more.")
     max_price = _price_bound("lte", "Only books at this price or less.")
@@ -175,9 +180,37 @@ class BookFilter(filters.FilterSet):
         },
     )
 
+    subject = documented(
+        filters.CharFilter(method="filter_subject", max_length=100),
+        {"type": "string", "maxLength": 100, "pattern": NO_NUL,
+         "description": "Only books with the subject of this slug."},
+    )  # fmt: skip
+    author = documented(
+        filters.CharFilter(field_name="author", lookup_expr="iexact", max_length=255),
+        {"type": "string", "maxLength": 255, "pattern": NO_NUL,
+         "description": "Only books by this author (the whole name, case-insensitive)."},
+    )  # fmt: skip
+    language = filters.ChoiceFilter(choices=_language_choices, field_name="language")
+    format = filters.ChoiceFilter(choices=Book.Format.choices)
+
     class Meta:
         model = Book
-        fields = ["min_price", "max_price", "updated_after", "is_active"]
+        fields = [
+            "min_price",
+            "max_price",
+            "updated_after",
+            "is_active",
+            "subject",
+            "author",
+            "language",
+            "format",
+        ]
+
+    def filter_subject(self, queryset, name, value):
+        # A subquery, not a join: a join would need DISTINCT to keep one row per book.
+        return queryset.filter(
+            pk__in=Book.subjects.through.objects.filter(subject__slug=value).values("book_id")
+        )
 
     def filter_is_active(self, queryset, name, value):
         return queryset.filter(is_active=value == "true")

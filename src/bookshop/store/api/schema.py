@@ -198,3 +198,32 @@ class PublicImageFieldExtension(OpenApiSerializerFieldExtension):
             # Nothing but the null that `allow_null` adds.
             return {"not": {}}
         return {"type": "string", "format": "uri"}
+
+
+class SubjectsFieldExtension(OpenApiSerializerFieldExtension):
+    """A book's `subjects`: read as `{name, slug}` objects, written as names."""
+
+    target_class = "bookshop.store.api.serializers.SubjectsField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        from bookshop.store.api.serializers import MAX_SUBJECTS_PER_BOOK
+
+        if direction == "request":
+            return {
+                "type": "array",
+                "maxItems": MAX_SUBJECTS_PER_BOOK,
+                "items": {"type": "string", "maxLength": 100, "pattern": "[A-Za-z0-9]"},
+                "description": "Subject names; in a multipart form, one field with the "
+                "names separated by semicolons.",
+            }
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "slug": {"type": "string", "pattern": "^[-a-z0-9_]+$"},
+                },
+                "required": ["name", "slug"],
+            },
+        }

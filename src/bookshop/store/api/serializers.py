@@ -3,6 +3,8 @@
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,10 +18,22 @@ from bookshop.store.api.fields import (
     Text,
     UUIDString,
     WholeNumber,
+    in_form,
 )
 from bookshop.store.api.permissions import is_service, is_staff
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.services import book_create, book_update
+from bookshop.store.inventory.services import (
+    book_create,
+    book_update,
+    subject_slug,
+    subjects_get_or_create,
+)
+from bookshop.store.inventory.validators import (
+    YEAR_MAX,
+    YEAR_MIN,
+    validate_language,
+    validate_published_year,
+)
 from bookshop.store.orders.models import Order, OrderItem
 
 # Ids are 64-bit: a bigger number is a bad request, not a database overflow.
@@ -55,6 +69,41 @@ class PublicImageField(serializers.ImageField):
         return f"{settings.STORE_PUBLIC_URL}{value.url}"
 
 
+MAX_SUBJECTS_PER_BOOK = 20
+
+
+class SubjectsField(serializers.Field):
+    """Read: the book's subjects as `{name, slug}` objects, by name. Write: their names, a
+    list that replaces the book's subjects; a name not known yet makes a new subject.
+
+    Names stay names until the service runs: nothing is created for a request that fails.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.names = serializers.ListField(
+            child=Text(max_length=100),
+            max_length=MAX_SUBJECTS_PER_BOOK,
+        )
+
+    def to_representation(self, value: Any) -> list[dict[str, str]]:
+        # `.all()` reads the prefetched subjects; sorted here, not by a second query.
+        subjects = sorted(value.all(), key=lambda subject: subject.name)
+        return [{"name": subject.name, "slug": subject.slug} for subject in subjects]
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str) and in_form(self):
+            # A form field holds one string: the names separated by semicolons.
+            data = data.split(";") if data.strip() else []
+        names = self.names.run_validation(data)
+        blank = [name for name in names if not subject_slug(name)]
+        if blank:
+            raise serializers.ValidationError(
+                f"{blank[0]!r} is not a usable subject name: it needs a letter or a digit."
+            )
+        return names
+
+
 ACTIVE_HELP = (
     "Inactive books stay in the API (so the shop learns they are gone) but cannot be ordered."
 )
@@ -87,6 +136,29 @@ class BookSerializer(serializers.ModelSerializer):
         "0 for an inactive book.",
     )
     is_active = Flag(required=False, help_text=ACTIVE_HELP)
+    subjects = SubjectsField(
+        required=False,
+        help_text="The book's genres, by name. Read: `{name, slug}` objects; written: "
+        "a list of names replacing them all (a new name makes a new subject).",
+    )
+    publisher = Text(max_length=255, required=False, allow_blank=True)
+    published_year = WholeNumber(
+        required=False,
+        allow_null=True,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        help_text="Year of first publication; negative for BCE. Not after next year.",
+    )
+    format = serializers.ChoiceField(choices=Book.Format.choices, required=False)
+    pages = WholeNumber(required=False, allow_null=True, min_value=1, max_value=100_000)
+    language = Text(
+        max_length=2,
+        min_length=2,
+        required=False,
+        help_text="ISO 639-1 code, lower case: en, fr, de…",
+    )
+    series = Text(max_length=255, required=False, allow_blank=True)
+    series_number = WholeNumber(required=False, allow_null=True, min_value=1, max_value=32767)
 
     class Meta:
         model = Book
@@ -100,15 +172,46 @@ class BookSerializer(serializers.ModelSerializer):
             "image",
             "quantity",
             "is_active",
+            "subjects",
+            "publisher",
+            "published_year",
+            "format",
+            "pages",
+            "language",
+            "series",
+            "series_number",
             "updated_at",
         ]
         read_only_fields = ["id", "updated_at"]
 
-    def create(self, validated_data):
-        return book_create(data=validated_data)
+    def validate_language(self, value: str) -> str:
+        try:
+            validate_language(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
 
+    def validate_published_year(self, value: int | None) -> int | None:
+        try:
+            validate_published_year(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
+
+    @staticmethod
+    def _with_subjects(validated_data: dict[str, Any]) -> dict[str, Any]:
+        if "subjects" in validated_data:
+            names = validated_data.pop("subjects")
+            validated_data["subjects"] = subjects_get_or_create(names=names)
+        return validated_data
+
+    @transaction.atomic
+    def create(self, validated_data):
+        return book_create(data=self._with_subjects(validated_data))
+
+    @transaction.atomic
     def update(self, instance, validated_data):
-        return book_update(book=instance, data=validated_data)
+        return book_update(book=instance, data=self._with_subjects(validated_data))
 
 
 class BookUploadSerializer(BookSerializer):

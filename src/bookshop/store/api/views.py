@@ -1,5 +1,6 @@
 """Store API v1 views: parse, check the role, call a service or selector, answer."""
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -11,6 +12,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -117,6 +119,14 @@ class ListFiltersOnly(_ViewSetBase):
         return super().filter_queryset(queryset)
 
 
+class FormatIsAFilter(DefaultContentNegotiation):
+    """Content negotiation by Accept only: on the books, `?format=` filters by binding
+    rather than choosing a renderer (the schema endpoint keeps `?format=json`)."""
+
+    # The one setting it reads; the stubs type it as the whole of DRF's settings.
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
+
+
 @extend_schema_view(
     list=extend_schema(summary="List books (anyone)"),
     retrieve=extend_schema(summary="One book, active or not (anyone)"),
@@ -130,6 +140,8 @@ class ListFiltersOnly(_ViewSetBase):
 class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     """The catalogue: anyone reads it, staff change it."""
 
+    content_negotiation_class = FormatIsAFilter
+
     serializer_class = BookSerializer
     parser_classes = [StrictJSONParser, StrictMultiPartParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -142,7 +154,7 @@ class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        return book_list()
+        return book_list().prefetch_related("subjects")
 
     def get_permissions(self):
         if self.action in ("list", "retrieve", "metadata"):
@@ -151,11 +163,11 @@ class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         book = serializer.save()
-        serializer.instance = book_list().get(pk=book.pk)
+        serializer.instance = self.get_queryset().get(pk=book.pk)
 
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         book = serializer.save()
-        serializer.instance = book_list().get(pk=book.pk)
+        serializer.instance = self.get_queryset().get(pk=book.pk)
 
     def perform_destroy(self, instance: Book) -> None:
         book_deactivate(book=instance)

@@ -18,8 +18,15 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from bookshop.common.admin import ServiceAdmin
+from bookshop.store.inventory import subject_admin  # noqa: F401  (registers SubjectAdmin)
 from bookshop.store.inventory.models import Book, BookItem
-from bookshop.store.inventory.services import book_items_add, books_set_active
+from bookshop.store.inventory.services import (
+    BOOK_FIELDS,
+    book_create,
+    book_items_add,
+    book_update,
+    books_set_active,
+)
 from bookshop.store.orders.selectors import book_list
 from bookshop.store.orders.services import book_item_update, book_items_remove
 
@@ -105,14 +112,29 @@ class BookAdmin(ServiceAdmin):
     ]
     list_display_links = ["title"]
     list_editable = ["price"]
-    list_filter = ["is_active", PriceRangeFilter]
+    list_filter = ["is_active", PriceRangeFilter, "subjects", "format", "language"]
     search_fields = ["title", "author", "isbn"]
     list_per_page = 50
     inlines = [BookItemInline]
     actions = ["deactivate", "activate"]
     readonly_fields = ["cover", "availability", "created_at", "updated_at"]
+    autocomplete_fields = ["subjects"]
     fieldsets = [
         (None, {"fields": ["title", "author", "isbn", "description", "price", "is_active"]}),
+        (
+            "Details",
+            {
+                "fields": [
+                    "subjects",
+                    "publisher",
+                    "published_year",
+                    "format",
+                    "pages",
+                    "language",
+                    ("series", "series_number"),
+                ]
+            },
+        ),
         ("Cover", {"fields": ["image", "cover"]}),
         ("Stock", {"fields": ["availability", "created_at", "updated_at"]}),
     ]
@@ -149,6 +171,29 @@ class BookAdmin(ServiceAdmin):
             f"{stocked.in_stock} in stock, {stocked.reserved} reserved by open orders, "
             f"{stocked.available} available"
         )
+
+    def save_model(
+        self, request: HttpRequest, obj: Book, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The form has put its values on `obj` already; the service checks and saves them,
+        # and sets the subjects (moving updated_at when they change) instead of save_m2m.
+        data: dict[str, Any] = {
+            name: getattr(obj, name) for name in BOOK_FIELDS if name in form.cleaned_data
+        }
+        if "subjects" in form.cleaned_data:
+            data["subjects"] = list(form.cleaned_data["subjects"])
+        if change:
+            book_update(book=obj, data=data)
+        else:
+            # The page's messages, the log and the copies inline name the book it made.
+            obj.pk = book_create(data=data).pk
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        # save_model has set the subjects; only the copies are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool

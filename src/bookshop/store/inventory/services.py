@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -129,6 +130,33 @@ def subject_rename(*, subject: Subject, name: str) -> Subject:
     subject.save()
     books_touch(book_ids=subject.books.values_list("pk", flat=True))
     return subject
+
+
+def subject_create(*, name: str) -> Subject:
+    """Add a subject; one whose slug is taken already is refused (on `name`)."""
+    name = " ".join(name.split())
+    slug = subject_slug(name)
+    if not slug:
+        raise ValidationError({"name": "Give the subject a name with a letter or a digit."})
+    if Subject.objects.filter(slug=slug).exists():
+        raise ValidationError({"name": f"A subject with the slug {slug!r} exists already."})
+    subject = Subject(name=name, slug=slug)
+    subject.full_clean()
+    subject.save()
+    return subject
+
+
+@transaction.atomic
+def subjects_delete(*, subject_ids: Iterable[int]) -> int:
+    """Delete subjects; their books lose them and move in the sync. Returns how many."""
+    ids = list(subject_ids)
+    books_touch(
+        book_ids=Book.subjects.through.objects.filter(subject_id__in=ids).values_list(
+            "book_id", flat=True
+        )
+    )
+    _, per_model = Subject.objects.filter(pk__in=ids).delete()
+    return per_model.get(Subject._meta.label, 0)
 
 
 def book_deactivate(*, book: Book) -> Book:

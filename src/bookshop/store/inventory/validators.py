@@ -43,14 +43,20 @@ def validate_isbn(value: str) -> None:
         )
 
 
+# The widest years a published_year may hold (the schema states these); within them,
+# validate_published_year also refuses years after next year.
+YEAR_MIN = -3000
+YEAR_MAX = 9999
+
+
 def validate_published_year(value: int | None) -> None:
     """A year of first publication: not after next year (announced books), not before
     written records (negative years are BCE)."""
     if value is None:
         return
     latest = timezone.now().year + 1
-    if not -3000 <= value <= latest:
-        raise ValidationError(f"Enter a year between -3000 and {latest}.", code="invalid_year")
+    if not YEAR_MIN <= value <= latest:
+        raise ValidationError(f"Enter a year between {YEAR_MIN} and {latest}.", code="invalid_year")
 
 
 def validate_language(value: str) -> None:

@@ -8,6 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 CATALOG_CSV = Path(__file__).with_name("catalog.csv")
+# The books of the file that belong to a series (the import's format has no series columns,
+# so catalog.csv stays a file staff could import): isbn,series,series_number.
+SERIES_CSV = Path(__file__).with_name("series.csv")
 # The CSV import's columns, in this file's order.
 COLUMNS = (
     "isbn", "title", "author", "price", "description", "publisher", "published_year",
@@ -17,8 +20,7 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class DemoBook:
-    """One row of the file, typed. Every column is kept, including those the store's Book
-    has no field for yet (publisher, year, format, pages, language, subjects)."""
+    """One row of the file, typed, with its series from series.csv."""
 
     isbn: str
     title: str
@@ -32,6 +34,8 @@ class DemoBook:
     language: str
     subjects: tuple[str, ...]
     copies: tuple[tuple[str, int], ...]  # (shelf place, number of copies there)
+    series: str = ""
+    series_number: int | None = None
 
     @property
     def copy_count(self) -> int:
@@ -47,8 +51,18 @@ def parse_copies(value: str) -> tuple[tuple[str, int], ...]:
     return tuple(copies)
 
 
-def read_catalog(path: Path = CATALOG_CSV) -> list[DemoBook]:
+def read_series(path: Path = SERIES_CSV) -> dict[str, tuple[str, int]]:
+    """ISBN -> (series, number in it)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {
+            row["isbn"]: (row["series"], int(row["series_number"]))
+            for row in csv.DictReader(handle)
+        }
+
+
+def read_catalog(path: Path = CATALOG_CSV, series_path: Path = SERIES_CSV) -> list[DemoBook]:
     """Every book in the file, in file order."""
+    series = read_series(series_path)
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != COLUMNS:
@@ -67,6 +81,8 @@ def read_catalog(path: Path = CATALOG_CSV) -> list[DemoBook]:
                 language=row["language"],
                 subjects=tuple(s.strip() for s in row["subjects"].split(";") if s.strip()),
                 copies=parse_copies(row["copies"]),
+                series=series.get(row["isbn"], ("", None))[0],
+                series_number=series.get(row["isbn"], ("", None))[1],
             )
             for row in reader
         ]

@@ -11,8 +11,8 @@ from django.db import transaction
 
 from bookshop.store.inventory.covers import cover_png
 from bookshop.store.inventory.demo.catalog import DemoBook, read_catalog
-from bookshop.store.inventory.models import Book
-from bookshop.store.inventory.services import book_create, book_items_add
+from bookshop.store.inventory.models import Book, Subject
+from bookshop.store.inventory.services import book_create, book_items_add, subjects_get_or_create
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,22 @@ class DemoSeedResult:
     copies: int
 
 
-def _book_data(book: DemoBook, cover: bytes | None) -> dict[str, Any]:
-    """The row in the fields Book has today. Publisher, year, format, pages, language and
-    subjects wait in the file for the fields to come (issue 14); once the CSV import
-    exists, demo_catalog_seed hands it the file instead."""
+def _book_data(book: DemoBook, cover: bytes | None, subjects: dict[str, Subject]) -> dict[str, Any]:
+    """The row as book_create takes it; `subjects` are the subjects by name."""
     data: dict[str, Any] = {
         "title": book.title,
         "author": book.author,
         "isbn": book.isbn,
         "description": book.description,
         "price": book.price,
+        "publisher": book.publisher,
+        "published_year": book.published_year,
+        "format": book.format,
+        "pages": book.pages,
+        "language": book.language,
+        "series": book.series,
+        "series_number": book.series_number,
+        "subjects": [subjects[name] for name in book.subjects],
     }
     if cover is not None:
         data["image"] = ContentFile(cover, name=f"{book.isbn}.png")
@@ -59,9 +65,11 @@ def demo_catalog_seed(*, covers: bool = True) -> DemoSeedResult | None:
         with transaction.atomic():
             if Book.objects.exists():  # someone was quicker
                 return None
+            names = list(dict.fromkeys(name for row in books for name in row.subjects))
+            subjects = dict(zip(names, subjects_get_or_create(names=names), strict=True))
             copies = 0
             for row in books:
-                book = book_create(data=_book_data(row, images.get(row.isbn)))
+                book = book_create(data=_book_data(row, images.get(row.isbn), subjects))
                 if book.image:
                     stored.append(book.image.name)
                 for place, count in row.copies:
