@@ -60,6 +60,14 @@ def store_book(**overrides) -> dict:
         "image": "http://127.0.0.1:8001/media/books/dispossessed.jpg",
         "quantity": 3,
         "is_active": True,
+        "subjects": [{"name": "Science fiction", "slug": "science-fiction"}],
+        "publisher": "Harper & Row",
+        "published_year": 1974,
+        "format": "paperback",
+        "pages": 387,
+        "language": "en",
+        "series": "Hainish Cycle",
+        "series_number": 6,
         "updated_at": "2025-01-02T10:00:00.123456Z",
     }
     data.update(overrides)
