@@ -48,13 +48,13 @@ class Shopper:
     def find_book(self, title: str) -> int:
         """The shop's id of the book with this title, found by searching the catalogue."""
         page = self.http.get("/", params={"q": title}).text
-        for book_id, shown in re.findall(r'href="/books/(\d+)/"[^>]*>([^<]+)</a>', page):
+        for book_id, shown in re.findall(r'href="/books/(\d+)-[\w-]*/"[^>]*>([^<]+)</a>', page):
             if html.unescape(shown).strip() == title:
                 return int(book_id)
         raise AssertionError(f"{title!r} is not in the shop's catalogue")
 
     def book_page(self, book_id: int) -> str:
-        return self.http.get(f"/books/{book_id}/").text
+        return self.http.get(f"/books/{book_id}/", follow_redirects=True).text
 
     def add(self, book_id: int, quantity: int = 1) -> dict:
         response = self.post(

@@ -5,8 +5,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import slugify
 
-from bookshop.shop.catalog.models import Book
+from bookshop.shop.catalog.models import Book, Subject
 from bookshop.shop.orders.models import Order, OrderItem
 
 
@@ -28,6 +29,7 @@ class BookFactory(factory.django.DjangoModelFactory):
     store_id = factory.Sequence(lambda n: 1000 + n)
     title = factory.Sequence(lambda n: f"Book number {n}")
     author = "Ursula K. Le Guin"
+    author_slug = factory.LazyAttribute(lambda book: slugify(book.author))
     isbn = factory.Sequence(lambda n: f"978-0-00-{n:06d}-0")
     description = "A book worth reading."
     price = Decimal("12.50")
@@ -35,6 +37,15 @@ class BookFactory(factory.django.DjangoModelFactory):
     quantity = 5
     is_active = True
     store_updated_at = factory.LazyFunction(timezone.now)
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Subject {n}")
+    slug = factory.LazyAttribute(lambda subject: slugify(subject.name))
 
 
 def store_book(**overrides) -> dict:
@@ -49,6 +60,14 @@ def store_book(**overrides) -> dict:
         "image": "http://127.0.0.1:8001/media/books/dispossessed.jpg",
         "quantity": 3,
         "is_active": True,
+        "subjects": [{"name": "Science fiction", "slug": "science-fiction"}],
+        "publisher": "Harper & Row",
+        "published_year": 1974,
+        "format": "paperback",
+        "pages": 387,
+        "language": "en",
+        "series": "Hainish Cycle",
+        "series_number": 6,
         "updated_at": "2025-01-02T10:00:00.123456Z",
     }
     data.update(overrides)

@@ -22,6 +22,7 @@ SECRET_KEY = conf.secret_key("shop", VAR_DIR)
 
 INSTALLED_APPS = [
     *DJANGO_APPS,
+    "django.contrib.sitemaps",  # its sitemap templates (catalog/seo.py)
     "bookshop.shop.core",
     "bookshop.shop.accounts",
     "bookshop.shop.catalog",
@@ -89,6 +90,7 @@ STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 # The customer-facing shop.
 SHOP_NAME = env.str("SHOP_NAME", default="Bookshop")
 SHOP_CURRENCY_SYMBOL = "$"  # not from env: django-environ reads "$" as a reference
+SHOP_CURRENCY_CODE = "USD"  # ISO 4217, for the book pages' schema.org offers
 CATALOG_PAGE_SIZE = 20
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
 ORDERS_PAGE_SIZE = 10

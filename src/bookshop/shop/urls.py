@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
 from bookshop.common.health import check_database, healthz_view
 from bookshop.shop.accounts.urls import auth_urlpatterns
+from bookshop.shop.catalog.seo import SITEMAPS, robots_txt
 from bookshop.shop.core.health import check_broker
 
 admin.site.site_header = "Bookshop"
@@ -13,6 +15,15 @@ admin.site.index_title = "Shop administration"
 urlpatterns = [
     path("healthz", healthz_view(database=check_database, broker=check_broker), name="healthz"),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    # An index of sitemaps, each split into pages of at most 50,000 URLs.
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("bookshop.shop.accounts.urls")),
     path("cart/", include("bookshop.shop.cart.urls")),

@@ -279,7 +279,7 @@ def test_catalogue_cards_have_add_to_cart_buttons_disabled_when_out_of_stock(cli
 def test_book_page_has_a_labelled_quantity_and_add_to_cart(client):
     book = BookFactory()
 
-    page = client.get(f"/books/{book.pk}/").content.decode()
+    page = client.get(book.get_absolute_url()).content.decode()
 
     assert f'<label class="form-label small mb-1" for="quantity-{book.pk}">Quantity</label>' in page
     assert f'aria-label="Add to cart: {book.title}">Add to cart</button>' in page

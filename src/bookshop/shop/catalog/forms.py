@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from bookshop.shop.catalog.models import BookFormat
 from bookshop.shop.catalog.selectors import SORT_RELEVANCE
 
 SORT_CHOICES = [
@@ -25,6 +26,15 @@ class CatalogFilterForm(forms.Form):
         label="Max price", required=False, min_value=Decimal("0"), decimal_places=2, max_digits=10
     )
     sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
+    subject = forms.SlugField(label="Subject", max_length=120, required=False)
+    format = forms.ChoiceField(
+        label="Format", choices=[("", "Any format"), *BookFormat.choices], required=False
+    )
+    language = forms.RegexField(
+        label="Language", regex=r"^[a-z]{2}$", required=False,
+        error_messages={"invalid": "Choose a language from the list."},
+    )  # fmt: skip
+    in_stock = forms.BooleanField(label="In stock only", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -42,4 +52,18 @@ class CatalogFilterForm(forms.Form):
             "min_price": valid.get("min_price"),
             "max_price": valid.get("max_price"),
             "sort": valid.get("sort") or SORT_RELEVANCE,
+            "subject": valid.get("subject") or "",
+            "format": valid.get("format") or "",
+            "language": valid.get("language") or "",
+            "in_stock": bool(valid.get("in_stock")),
         }
+
+    def ignored(self) -> list[tuple[str, str]]:
+        """(label, value) of every filter left out because its value was not valid."""
+        if not self.is_bound:
+            return []
+        return [
+            (str(self.fields[name].label), str(self.data.get(name, "")))
+            for name in self.errors
+            if name in self.fields
+        ]

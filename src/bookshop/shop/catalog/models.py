@@ -4,19 +4,47 @@ from django.db import models
 from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+
+from bookshop.common.languages import language_name
 
 
 def book_search_vector() -> CombinedExpression:
     """The weighted full-text document of a book (PostgreSQL only).
 
-    The GIN index made in migration 0001 is built on exactly this expression; change one
-    and you must change the other, or searches stop using the index.
+    The GIN index made in migration 0004 is built on exactly this expression; change one
+    and you must change the other, or searches stop using the index. The "simple"
+    configuration (no stemming, no stop words) matches what SQLite's FTS5 does, so both
+    backends find the same books: words and word prefixes.
     """
     return (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("author", weight="B", config="english")
-        + SearchVector("isbn", weight="A", config="english")
+        SearchVector("title", weight="A", config="simple")
+        + SearchVector("author", weight="B", config="simple")
+        + SearchVector("isbn", weight="A", config="simple")
+        + SearchVector("description", weight="C", config="simple")
     )
+
+
+class Subject(models.Model):
+    """The shop's mirror of one store subject (a genre); written only by the sync."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:subject", args=[self.slug])
+
+
+class BookFormat(models.TextChoices):
+    HARDCOVER = "hardcover", "Hardcover"
+    PAPERBACK = "paperback", "Paperback"
+    OTHER = "other", "Other"
 
 
 class BookQuerySet(models.QuerySet):
@@ -41,6 +69,19 @@ class Book(models.Model):
     image_url = models.URLField("image URL", max_length=1000, blank=True)
     quantity = models.PositiveIntegerField("available", default=0)
     is_active = models.BooleanField("active", default=True)
+    # The author's page key: computed by the sync from `author`, so a name spelt the
+    # same way on two books is one page.
+    author_slug = models.SlugField(max_length=300, blank=True, db_index=True)
+    subjects = models.ManyToManyField(Subject, related_name="books", blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    published_year = models.IntegerField("year published", null=True, blank=True)  # < 0: BCE
+    format = models.CharField(
+        max_length=20, choices=BookFormat.choices, default=BookFormat.PAPERBACK, blank=True
+    )
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=8, default="en", db_index=True)
+    series = models.CharField(max_length=255, blank=True)
+    series_number = models.PositiveIntegerField(null=True, blank=True)
     store_updated_at = models.DateTimeField("updated in the store")
     synced_at = models.DateTimeField("synced", default=timezone.now)
 
@@ -54,6 +95,7 @@ class Book(models.Model):
             models.Index(fields=["store_updated_at"], name="catalog_book_store_updated"),
             # The catalogue's version (the newest synced_at) keys its cached pages.
             models.Index(fields=["synced_at"], name="catalog_book_synced"),
+            models.Index(fields=["is_active", "format"], name="catalog_book_active_format"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -65,7 +107,19 @@ class Book(models.Model):
         return f"{self.title} ({self.author})" if self.author else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:book_detail", args=[self.pk])
+        return reverse("catalog:book_detail", args=[self.pk, self.slug])
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:80].strip("-") or "book"
+
+    @property
+    def author_url(self) -> str:
+        return reverse("catalog:author", args=[self.author_slug]) if self.author_slug else ""
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language) or self.language
 
     @property
     def in_stock(self) -> bool:

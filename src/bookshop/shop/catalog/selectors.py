@@ -6,12 +6,25 @@ import hashlib
 import re
 from decimal import Decimal
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Replace
 
-from bookshop.shop.catalog.models import Book, book_search_vector
+from bookshop.common.languages import language_name
+from bookshop.shop.catalog.models import Book, Subject, book_search_vector
 
 SORT_RELEVANCE = "relevance"
 SORTS: dict[str, tuple[str, ...]] = {
@@ -21,6 +34,16 @@ SORTS: dict[str, tuple[str, ...]] = {
     # The store numbers books as it adds them, so its id is the order of arrival.
     "newest": ("-store_id",),
 }
+# The FTS5 lookups of fulltext.py's table; only the query terms vary, as a parameter.
+_FTS_MATCHED = "SELECT rowid FROM catalog_book_fts WHERE catalog_book_fts MATCH %s"
+# bm25 is lower for a better match; its weights follow fulltext.FTS_COLUMNS.
+_FTS_RANK = (
+    "SELECT -bm25(catalog_book_fts, 10.0, 4.0, 1.0, 10.0) FROM catalog_book_fts "
+    "WHERE catalog_book_fts MATCH %s AND rowid = catalog_book.id"
+)
+_FTS_HIT = (
+    "SELECT 1 FROM catalog_book_fts WHERE catalog_book_fts MATCH %s AND rowid = catalog_book.id"
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ISBN_LIKE = re.compile(r"^[\d\s-]*\d[\d\s-]*[\dXx]?$")
 
@@ -31,18 +54,35 @@ def book_search(
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     sort: str = "",
+    subject: str = "",
+    format: str = "",
+    language: str = "",
+    in_stock: bool = False,
+    author: str = "",
 ) -> QuerySet[Book]:
-    """Listed books matching a free-text query over title, author and ISBN, a price range
-    and a sort order. With a query and no sort, the best matches come first.
+    """Listed books matching a free-text query over title, author, ISBN and description,
+    facets (subject slug, format, language, in stock only, author slug), a price range and
+    a sort order. With a query and no sort, the best matches come first: a book whose title
+    has every word before one that has them only in the author or description.
 
-    On PostgreSQL the query is full-text (English stemming, every word as a prefix, ranked,
-    GIN-indexed); on SQLite every word must appear somewhere in title, author or ISBN.
+    Words match whole words or word prefixes ("hobb" finds "Hobbit", "the" does not find
+    "Matthewside"): FTS5 on SQLite, the GIN-indexed tsvector on PostgreSQL.
     """
     books: QuerySet[Book] = Book.objects.listed().defer("description")
     if min_price is not None:
         books = books.filter(price__gte=min_price)
     if max_price is not None:
         books = books.filter(price__lte=max_price)
+    if subject:
+        books = books.filter(subjects__slug=subject)
+    if format:
+        books = books.filter(format=format)
+    if language:
+        books = books.filter(language=language)
+    if in_stock:
+        books = books.filter(quantity__gt=0)
+    if author:
+        books = books.filter(author_slug=author)
     words = _WORD.findall(query or "")
     ranked = False
     if words:
@@ -50,12 +90,12 @@ def book_search(
     if sort == SORT_RELEVANCE or sort not in SORTS:
         sort = SORT_RELEVANCE if ranked else "title"
     if sort == SORT_RELEVANCE:
-        return books.order_by("-rank", "title", "id")
+        return books.order_by("-title_hit", "-rank", "title", "id")
     return books.order_by(*SORTS[sort])
 
 
 def _match(books: QuerySet[Book], query: str, words: list[str]) -> tuple[QuerySet[Book], bool]:
-    isbn_clause = Q()
+    isbn_clause = Q(pk__in=[])
     if _ISBN_LIKE.match(query):
         # ISBNs are written with or without hyphens; compare digits with digits.
         digits = re.sub(r"[\s-]", "", query)
@@ -65,20 +105,102 @@ def _match(books: QuerySet[Book], query: str, words: list[str]) -> tuple[QuerySe
         # Words are \w+ only, so they are safe to join into a raw tsquery; ":*" makes
         # "hobb" find "Hobbit" as the customer types.
         search = SearchQuery(
-            " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
+            " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
         )
         vector = book_search_vector()
-        books = books.annotate(document=vector, rank=SearchRank(vector, search))
+        books = books.annotate(
+            document=vector,
+            title_document=SearchVector("title", config="simple"),
+            rank=SearchRank(vector, search),
+        ).annotate(
+            title_hit=Case(
+                When(title_document=search, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
         return books.filter(Q(document=search) | isbn_clause), True
-    condition = Q()
-    for word in words:
-        condition &= Q(title__icontains=word) | Q(author__icontains=word) | Q(isbn__icontains=word)
-    return books.filter(condition | isbn_clause), False
+    # FTS5: every word quoted (so nothing in it is query syntax) and a prefix.
+    terms = " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+    title_terms = f"{{title}} : ({terms})"
+    matched = RawSQL(_FTS_MATCHED, [terms])  # noqa: S611 - fixed SQL, the terms are a parameter
+    books = books.annotate(
+        rank=Coalesce(
+            RawSQL(_FTS_RANK, [terms], output_field=FloatField()),  # noqa: S611 - as above
+            Value(0.0),
+        ),
+        title_hit=Coalesce(
+            RawSQL(_FTS_HIT, [title_terms], output_field=IntegerField()),  # noqa: S611
+            Value(0),
+        ),
+    )
+    return books.filter(Q(pk__in=matched) | isbn_clause), True
+
+
+def subjects_listed() -> QuerySet[Subject]:
+    """Subjects with at least one listed book, with how many."""
+    return (
+        Subject.objects.annotate(book_count=Count("books", filter=Q(books__is_active=True)))
+        .filter(book_count__gt=0)
+        .order_by("name")
+    )
+
+
+def languages_listed() -> list[tuple[str, str]]:
+    """(code, English name) of the languages of listed books, by name."""
+    codes = Book.objects.listed().order_by().values_list("language", flat=True).distinct()
+    return sorted(((code, language_name(code) or code) for code in codes), key=lambda c: c[1])
+
+
+def subject_get(*, slug: str) -> Subject | None:
+    return Subject.objects.filter(slug=slug).first()
+
+
+def author_name(*, slug: str) -> str | None:
+    """The author's name as the books spell it, or None if no listed book has it."""
+    return (
+        Book.objects.listed()
+        .filter(author_slug=slug)
+        .order_by()
+        .values_list("author", flat=True)
+        .first()
+    )
+
+
+RELATED_LIMIT = 6
+
+
+def _in_stock_first(books: QuerySet[Book]) -> QuerySet[Book]:
+    return books.annotate(
+        stocked=Case(
+            When(quantity__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    ).order_by("-stocked", "title", "id")
+
+
+def books_by_author(*, book: Book, limit: int = RELATED_LIMIT) -> list[Book]:
+    """Other listed books by the same author, in stock first."""
+    if not book.author_slug:
+        return []
+    others = Book.objects.listed().filter(author_slug=book.author_slug).exclude(pk=book.pk)
+    return list(_in_stock_first(others.defer("description"))[:limit])
+
+
+def books_in_subject(
+    *, book: Book, subject: Subject | None, limit: int = RELATED_LIMIT
+) -> list[Book]:
+    """Other listed books in `subject`, in stock first, not repeating the author's."""
+    if subject is None:
+        return []
+    others = Book.objects.listed().filter(subjects=subject).exclude(pk=book.pk)
+    if book.author_slug:
+        others = others.exclude(author_slug=book.author_slug)
+    return list(_in_stock_first(others.defer("description"))[:limit])
 
 
 def book_get_for_page(*, pk: int) -> Book | None:
     """The book a book page shows, listed or not (an inactive book's page says so)."""
-    return Book.objects.filter(pk=pk).first()
+    return Book.objects.filter(pk=pk).prefetch_related("subjects").first()
 
 
 def catalog_version() -> str:
@@ -91,7 +213,10 @@ def catalog_version() -> str:
     return latest.isoformat() if latest else "empty"
 
 
-def catalog_results_key(*, arguments: dict, page: str, path: str) -> str:
-    """The cache key of one rendering of the catalogue's results."""
+def catalog_results_key(
+    *, arguments: dict, page: str, path: str, version: str | None = None
+) -> str:
+    """The cache key of one rendering of the catalogue's results (every filter, the page
+    and the path are part of it, so subject and author pages have keys of their own)."""
     digest = hashlib.sha256(repr((sorted(arguments.items()), page, path)).encode()).hexdigest()
-    return f"catalog:results:{catalog_version()}:{digest[:32]}"
+    return f"catalog:results:{version or catalog_version()}:{digest[:32]}"

@@ -11,9 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from bookshop.shop.alerts.restock import restocks_alert
-from bookshop.shop.catalog.models import Book
+from bookshop.shop.catalog.models import Book, BookFormat, Subject
 from bookshop.shop.core.services import sync_poll
 from bookshop.shop.core.timestamps import store_datetime
 from bookshop.shop.store_client import BookData, StoreClient
@@ -30,10 +31,34 @@ _UPDATE_FIELDS = [
     "image_url",
     "quantity",
     "is_active",
+    "author_slug",
+    "publisher",
+    "published_year",
+    "format",
+    "pages",
+    "language",
+    "series",
+    "series_number",
     "store_updated_at",
     "synced_at",
 ]
 _CHUNK = 500
+
+
+def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return None if value is None or value == "" else int(value)
+
+
+def _subjects_from_store(data: Mapping[str, Any]) -> dict[str, str] | None:
+    """slug -> name of a store book's subjects; None if the store did not say."""
+    if "subjects" not in data:
+        return None
+    return {
+        str(subject["slug"]): str(subject.get("name") or subject["slug"])
+        for subject in data.get("subjects") or []
+        if subject.get("slug")
+    }
 
 
 def _book_from_store(data: Mapping[str, Any], synced_at: datetime) -> Book:
@@ -43,19 +68,31 @@ def _book_from_store(data: Mapping[str, Any], synced_at: datetime) -> Book:
         raise ValueError(
             f"book {data.get('id')}: price is not a number: {data['price']!r}"
         ) from exc
-    return Book(
+    author = data.get("author") or ""
+    book = Book(
         store_id=int(data["id"]),
         title=data["title"] or "",
-        author=data.get("author") or "",
+        author=author,
+        author_slug=slugify(author)[:300],
         isbn=data.get("isbn") or "",
         description=data.get("description") or "",
         price=price,
         image_url=data.get("image") or "",
         quantity=max(0, int(data.get("quantity") or 0)),
         is_active=bool(data.get("is_active", True)),
+        publisher=data.get("publisher") or "",
+        published_year=_optional_int(data, "published_year"),
+        format=data.get("format") or BookFormat.PAPERBACK,
+        pages=_optional_int(data, "pages"),
+        language=data.get("language") or "en",
+        series=data.get("series") or "",
+        series_number=_optional_int(data, "series_number"),
         store_updated_at=store_datetime(data["updated_at"]),
         synced_at=synced_at,
     )
+    # Carried to the subject links after the rows are written (see _link_subjects).
+    book._store_subjects = _subjects_from_store(data)  # type: ignore[attr-defined]
+    return book
 
 
 def book_upsert_many(*, books: Sequence[Mapping[str, Any]]) -> int:
@@ -88,7 +125,44 @@ def book_upsert_many(*, books: Sequence[Mapping[str, Any]]) -> int:
                 unique_fields=["store_id"],
                 update_fields=_UPDATE_FIELDS,
             )
+            _link_subjects(rows)
     return len(rows)
+
+
+def _link_subjects(rows: list[Book]) -> None:
+    """Mirror the subjects of the books just written, in a fixed number of queries.
+
+    Subjects are upserted by slug (the store may rename one), then each written book's
+    links are replaced: one delete and one insert for the whole page, not one per book.
+    """
+    wanted: dict[int, dict[str, str]] = {
+        row.store_id: row._store_subjects  # type: ignore[attr-defined]
+        for row in rows
+        if getattr(row, "_store_subjects", None) is not None
+    }
+    if not wanted:
+        return
+    names: dict[str, str] = {}
+    for subjects in wanted.values():
+        names.update(subjects)
+    if names:
+        Subject.objects.bulk_create(
+            [Subject(slug=slug, name=name) for slug, name in sorted(names.items())],
+            update_conflicts=True,
+            unique_fields=["slug"],
+            update_fields=["name"],
+        )
+    subject_ids = dict(Subject.objects.filter(slug__in=list(names)).values_list("slug", "id"))
+    book_ids = dict(Book.objects.filter(store_id__in=list(wanted)).values_list("store_id", "id"))
+    links = Book.subjects.through
+    links.objects.filter(book_id__in=list(book_ids.values())).delete()
+    links.objects.bulk_create(
+        [
+            links(book_id=book_ids[store_id], subject_id=subject_ids[slug])
+            for store_id, subjects in wanted.items()
+            for slug in sorted(subjects)
+        ]
+    )
 
 
 def _newer_than_held(latest: dict[int, Book], held: models.QuerySet) -> list[Book]:

@@ -1,15 +1,31 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from bookshop.shop.catalog.forms import CatalogFilterForm
-from bookshop.shop.catalog.selectors import book_get_for_page, book_search, catalog_results_key
+from bookshop.shop.catalog.models import BookFormat
+from bookshop.shop.catalog.selectors import (
+    author_name,
+    book_get_for_page,
+    book_search,
+    books_by_author,
+    books_in_subject,
+    catalog_results_key,
+    catalog_version,
+    languages_listed,
+    subject_get,
+    subjects_listed,
+)
+from bookshop.shop.catalog.seo import book_structured_data
 
 # Stands in the cached results where each visitor's CSRF token goes.
 CSRF_PLACEHOLDER = "__csrf-token-of-this-visitor__"
@@ -17,62 +33,168 @@ CSRF_PLACEHOLDER = "__csrf-token-of-this-visitor__"
 
 @require_GET
 def book_list(request: HttpRequest) -> HttpResponse:
-    """The home page: the catalogue, searched, filtered, sorted and paginated.
+    """The home page: the catalogue, searched, filtered, sorted and paginated."""
+    return _catalogue(request, template="catalog/book_list.html")
 
-    The results (count, cards, page links) are rendered once per catalogue version and
-    query and then served from the cache; a sync that changes the mirror changes the
-    version, so customers never see a stale page. Only the CSRF token differs per visitor,
-    and it is put in after the cache.
-    """
-    form = CatalogFilterForm(request.GET)
-    form.is_valid()  # bad input shows as field errors; the valid rest still filters
-    arguments = form.search_arguments()
-    filtered = any(
-        arguments[name] not in (None, "") for name in ("query", "min_price", "max_price")
-    )
-    page_number = request.GET.get("page") or "1"
-    key = catalog_results_key(arguments=arguments, page=page_number, path=request.get_full_path())
-    results = cache.get(key)
-    if results is None:
-        page = Paginator(book_search(**arguments), settings.CATALOG_PAGE_SIZE).get_page(page_number)
-        # Page links keep the current search, filters and sort.
-        query = request.GET.copy()
-        query.pop("page", None)
-        results = render_to_string(
-            "catalog/_results.html",
-            {
-                "page": page,
-                "books": page.object_list,
-                # A few numbers around this page and at both ends, not a link per page:
-                # 100 000 books make 5 000 pages.
-                "page_numbers": page.paginator.get_elided_page_range(
-                    page.number, on_each_side=2, on_ends=1
-                ),
-                "ellipsis": page.paginator.ELLIPSIS,
-                "query_string": query.urlencode(),
-                "filtered": filtered,
-                "next_url": request.get_full_path(),
-                "csrf_placeholder": CSRF_PLACEHOLDER,
-            },
-        )
-        cache.set(key, results, settings.CATALOG_CACHE_SECONDS)
-    return render(
+
+@require_GET
+def subject_list(request: HttpRequest) -> HttpResponse:
+    """Every subject with listed books, linked from the navigation."""
+    return render(request, "catalog/subject_list.html", {"subjects": list(subjects_listed())})
+
+
+@require_GET
+def subject_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    subject = subject_get(slug=slug)
+    if subject is None:
+        raise Http404("No such subject.")
+    return _catalogue(
         request,
-        "catalog/book_list.html",
-        {
-            "form": form,
-            # Every masked token of the visitor's secret is valid; each render gets its own.
-            "results": mark_safe(results.replace(CSRF_PLACEHOLDER, get_token(request))),  # noqa: S308
-            "searching": bool(arguments["query"]),
-            "filtered": filtered,
-        },
+        template="catalog/browse.html",
+        fixed={"subject": subject.slug},
+        extra={"heading": subject.name, "kind": "Subject", "canonical": subject.get_absolute_url()},
     )
 
 
 @require_GET
-def book_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One book's page; an inactive book's page says it is no longer available."""
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    name = author_name(slug=slug)
+    if name is None:
+        raise Http404("No such author.")
+    return _catalogue(
+        request,
+        template="catalog/browse.html",
+        fixed={"author": slug},
+        extra={
+            "heading": name,
+            "kind": "Author",
+            "canonical": reverse("catalog:author", args=[slug]),
+        },
+    )
+
+
+def _catalogue(
+    request: HttpRequest,
+    *,
+    template: str,
+    fixed: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The catalogue's results, searched, filtered, sorted and paginated, in `template`.
+
+    `fixed` are the filters of a subject's or an author's page. The results (count, cards,
+    page links) are rendered once per catalogue version and query and then served from
+    the cache; a sync that changes the mirror changes the version, so customers never see
+    a stale page. Only the CSRF token differs per visitor, and it is put in after the cache.
+    """
+    form = CatalogFilterForm(request.GET)
+    form.is_valid()  # bad input shows as field errors; the valid rest still filters
+    arguments = {**form.search_arguments(), **(fixed or {})}
+    filtered = any(
+        arguments[name] not in (None, "", False)
+        for name in ("query", "min_price", "max_price", "format", "language", "in_stock")
+    ) or (not fixed and bool(arguments["subject"]))
+    page_number = request.GET.get("page") or "1"
+    version = catalog_version()
+    key = catalog_results_key(
+        arguments=arguments, page=page_number, path=request.get_full_path(), version=version
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = _render_results(request, arguments, page_number, filtered=filtered)
+        cache.set(key, cached, settings.CATALOG_CACHE_SECONDS)
+    results, past_end = cached
+    context = {
+        "form": form,
+        # Every masked token of the visitor's secret is valid; each render gets its own.
+        "results": mark_safe(results.replace(CSRF_PLACEHOLDER, get_token(request))),  # noqa: S308
+        "searching": bool(arguments["query"]),
+        "query": arguments["query"],
+        "filtered": filtered,
+        "ignored": form.ignored(),
+        "facets": _facets(version),
+        "fixed": fixed or {},
+        **(extra or {}),
+    }
+    return render(request, template, context, status=404 if past_end else 200)
+
+
+def _render_results(
+    request: HttpRequest, arguments: dict[str, Any], page_number: str, *, filtered: bool
+) -> tuple[str, bool]:
+    """The results' HTML and whether the page asked for lies past the last one."""
+    paginator = Paginator(book_search(**arguments), settings.CATALOG_PAGE_SIZE)
+    past_end = False
+    try:
+        page = paginator.page(page_number)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+    except EmptyPage:
+        past_end = paginator.count > 0 or page_number != "1"
+        page = paginator.page(paginator.num_pages)
+    # Page links keep the current search, filters and sort.
+    query = request.GET.copy()
+    query.pop("page", None)
+    html = render_to_string(
+        "catalog/_results.html",
+        {
+            "page": page,
+            "books": [] if past_end else page.object_list,
+            "past_end": past_end,
+            "asked_page": page_number,
+            # A few numbers around this page and at both ends, not a link per page:
+            # 100 000 books make 5 000 pages.
+            "page_numbers": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "ellipsis": paginator.ELLIPSIS,
+            "query_string": query.urlencode(),
+            "filtered": filtered,
+            "next_url": request.get_full_path(),
+            "csrf_placeholder": CSRF_PLACEHOLDER,
+        },
+    )
+    return html, past_end
+
+
+def _facets(version: str) -> dict[str, Any]:
+    """The choices of the facet filters, cached per catalogue version."""
+    key = f"catalog:facets:{version}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = {
+            "subjects": [
+                (subject.slug, subject.name, getattr(subject, "book_count", 0))
+                for subject in subjects_listed()
+            ],
+            "languages": languages_listed(),
+            "formats": list(BookFormat.choices),
+        }
+        cache.set(key, facets, settings.CATALOG_CACHE_SECONDS)
+    return facets
+
+
+@require_GET
+def book_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    """One book's page; an inactive book's page says it is no longer available.
+
+    The URL carries the title's slug; the old slugless URL and a wrong slug redirect
+    permanently to the right one.
+    """
     book = book_get_for_page(pk=pk)
     if book is None:
         raise Http404("No such book.")
-    return render(request, "catalog/book_detail.html", {"book": book})
+    if slug != book.slug:
+        return HttpResponsePermanentRedirect(book.get_absolute_url())
+    subjects = list(book.subjects.all())
+    subject = subjects[0] if subjects else None
+    return render(
+        request,
+        "catalog/book_detail.html",
+        {
+            "book": book,
+            "subjects": subjects,
+            "related_subject": subject,
+            "by_author": books_by_author(book=book),
+            "in_subject": books_in_subject(book=book, subject=subject),
+            "structured_data": book_structured_data(book, request=request),
+        },
+    )

@@ -1,0 +1,218 @@
+"""Subjects, authors, facets, the book page's details and related books, and SEO."""
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from bookshop.shop.catalog.models import Book, Subject
+from bookshop.shop.catalog.services import book_upsert_many
+from tests.shop.factories import BookFactory, SubjectFactory, store_book
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    return [book.title for book in response.context["books"]]
+
+
+def test_the_sync_mirrors_subjects_and_details():
+    book_upsert_many(books=[store_book(id=7), store_book(id=8, subjects=[], author="Anon Y.")])
+
+    book = Book.objects.get(store_id=7)
+    assert [s.slug for s in book.subjects.all()] == ["science-fiction"]
+    assert (book.publisher, book.published_year, book.format, book.pages) == (
+        "Harper & Row", 1974, "paperback", 387,
+    )  # fmt: skip
+    assert (book.language, book.series, book.series_number) == ("en", "Hainish Cycle", 6)
+    assert book.author_slug == "ursula-k-le-guin"
+    assert not Book.objects.get(store_id=8).subjects.exists()
+
+
+def test_a_changed_book_gets_its_new_subjects_in_fixed_queries(django_assert_num_queries):
+    book_upsert_many(books=[store_book(id=n) for n in range(1, 4)])
+    changed = [
+        store_book(
+            id=n,
+            subjects=[{"name": "Utopias", "slug": "utopias"}],
+            updated_at="2025-03-01T00:00:00Z",
+        )
+        for n in range(1, 4)
+    ]
+    # Two looks at the versions, the upsert, the subjects' upsert, their ids, the books'
+    # ids, the old links' delete and the new links' insert (plus the savepoint pair).
+    with django_assert_num_queries(10):
+        assert book_upsert_many(books=changed) == 3
+    assert set(Subject.objects.get(slug="utopias").books.values_list("store_id", flat=True)) == {
+        1, 2, 3,
+    }  # fmt: skip
+    assert not Subject.objects.get(slug="science-fiction").books.exists()
+
+
+def test_subject_and_author_pages_list_their_books(client):
+    scifi = SubjectFactory(name="Science fiction")
+    dune = BookFactory(title="Dune", author="Frank Herbert")
+    dune.subjects.add(scifi)
+    BookFactory(title="Emma", author="Jane Austen")
+
+    subject = client.get("/subjects/science-fiction/")
+    author = client.get("/authors/jane-austen/")
+
+    assert subject.status_code == 200
+    assert titles(subject) == ["Dune"]
+    assert "<h1" in subject.content.decode()
+    assert "Science fiction" in subject.content.decode()
+    assert titles(author) == ["Emma"]
+    assert client.get("/subjects/nothing/").status_code == 404
+    assert client.get("/authors/nobody/").status_code == 404
+    subjects = client.get("/subjects/").content.decode()
+    assert 'href="/subjects/science-fiction/">Science fiction</a>' in subjects
+    assert 'href="/subjects/">Subjects</a>' in client.get("/").content.decode()  # the nav
+
+
+def test_facets_combine_with_search_and_price(client):
+    BookFactory(title="Cheap dune", format="paperback", language="en", price=Decimal("5"))
+    BookFactory(title="Dear dune", format="hardcover", language="en", price=Decimal("50"))
+    BookFactory(title="Dune en français", format="paperback", language="fr")
+    BookFactory(title="Sold out dune", format="paperback", quantity=0)
+
+    response = client.get(
+        "/",
+        {"q": "dune", "format": "paperback", "language": "en", "in_stock": "1", "max_price": "20"},
+    )
+
+    assert titles(response) == ["Cheap dune"]
+    page = client.get("/").content.decode()
+    assert '<option value="fr">French</option>' in page
+
+
+def test_a_bad_value_is_ignored_and_named_the_rest_still_applies(client):
+    BookFactory(title="Dune", price=Decimal("9"))
+    BookFactory(title="Emma", price=Decimal("9"))
+
+    response = client.get("/", {"q": "dune", "min_price": "abc", "format": "scroll"})
+
+    page = response.content.decode()
+    assert titles(response) == ["Dune"]
+    assert "Results for “dune”" in page
+    assert "Ignored min price “abc”" in page
+    assert "Ignored format “scroll”" in page
+
+
+def test_a_page_past_the_end_says_so(client):
+    BookFactory.create_batch(25)
+
+    response = client.get("/", {"page": "9"})
+
+    assert response.status_code == 404
+    assert "There is no page 9" in response.content.decode()
+    assert response.context["books"] == []
+
+
+def test_search_matches_words_and_prefixes_not_fragments(client):
+    BookFactory(title="The Left Hand of Darkness")
+    BookFactory(title="Matthewside", author="Another Writer")
+
+    assert titles(client.get("/", {"q": "the"})) == ["The Left Hand of Darkness"]
+    assert titles(client.get("/", {"q": "dark"})) == ["The Left Hand of Darkness"]
+    assert titles(client.get("/", {"q": "hew"})) == []
+
+
+def test_best_match_puts_title_matches_first(client):
+    BookFactory(title="A quiet life", author="Sam Ocean", description="Ocean ocean ocean.")
+    BookFactory(title="Ocean", author="Nobody")
+    BookFactory(title="Zebra", description="By the ocean.")
+
+    ranked = titles(client.get("/", {"q": "ocean"}))
+
+    assert ranked[0] == "Ocean"
+    assert set(ranked) == {"Ocean", "A quiet life", "Zebra"}
+
+
+def test_book_page_shows_details_author_link_and_related_books(client, django_assert_num_queries):
+    scifi = SubjectFactory(name="Science fiction")
+    book = BookFactory(
+        title="The Dispossessed", publisher="Harper & Row", published_year=-350, pages=387,
+        language="fr", series="Hainish Cycle", series_number=6, format="hardcover",
+    )  # fmt: skip
+    book.subjects.add(scifi)
+    BookFactory(title="Zz out of stock", quantity=0)
+    BookFactory(title="Earthsea")
+    BookFactory.create_batch(6)
+    for other in BookFactory.create_batch(8, author="Someone Else"):
+        other.subjects.add(scifi)
+
+    # The book, its subjects, the author's books, the subject's books.
+    with django_assert_num_queries(4):
+        response = client.get(book.get_absolute_url())
+
+    page = response.content.decode()
+    assert 'href="/authors/ursula-k-le-guin/">Ursula K. Le Guin</a>' in page
+    for text in (
+        "Harper &amp; Row",
+        "350 BCE",
+        "Hardcover",
+        "387",
+        "French",
+        "Hainish Cycle, book 6",
+    ):
+        assert text in page
+    by_author = [b.title for b in response.context["by_author"]]
+    assert len(by_author) == 6
+    assert "Zz out of stock" not in by_author  # in stock first
+    assert len(response.context["in_subject"]) == 6
+    assert "More in Science fiction" in page
+
+
+def test_book_urls_carry_a_slug_and_old_ones_redirect(client):
+    book = BookFactory(title="The Left Hand of Darkness")
+
+    assert book.get_absolute_url() == f"/books/{book.pk}-the-left-hand-of-darkness/"
+    old = client.get(f"/books/{book.pk}/")
+    wrong = client.get(f"/books/{book.pk}-wrong/")
+    assert old.status_code == wrong.status_code == 301
+    assert old["Location"] == wrong["Location"] == book.get_absolute_url()
+
+
+def test_book_page_has_canonical_link_and_schema_org_offer(client):
+    book = BookFactory(title="Dune </script>", price=Decimal("9.5"), quantity=0)
+
+    page = client.get(book.get_absolute_url()).content.decode()
+
+    assert f'<link rel="canonical" href="http://testserver{book.get_absolute_url()}">' in page
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "</script" not in raw
+    data = json.loads(raw)
+    assert data["@type"] == "Book"
+    assert data["name"] == "Dune </script>"
+    assert data["isbn"] == book.isbn
+    assert data["offers"] == {
+        "@type": "Offer",
+        "price": "9.50",
+        "priceCurrency": "USD",
+        "availability": "https://schema.org/OutOfStock",
+        "url": f"http://testserver{book.get_absolute_url()}",
+        "gtin13": book.isbn.replace("-", ""),
+    }
+
+
+def test_sitemaps_and_robots(client):
+    scifi = SubjectFactory(name="Science fiction")
+    book = BookFactory(title="Dune", author="Frank Herbert")
+    book.subjects.add(scifi)
+
+    index = client.get("/sitemap.xml").content.decode()
+    books = client.get("/sitemap-books.xml").content.decode()
+    subjects = client.get("/sitemap-subjects.xml").content.decode()
+    authors = client.get("/sitemap-authors.xml").content.decode()
+    robots = client.get("/robots.txt").content.decode()
+
+    assert "sitemap-books.xml" in index
+    assert "sitemap-authors.xml" in index
+    assert f"http://testserver{book.get_absolute_url()}" in books
+    assert "http://testserver/subjects/science-fiction/" in subjects
+    assert "http://testserver/authors/frank-herbert/" in authors
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Disallow: /cart/" in robots
+    assert "Disallow: /checkout/" in robots
