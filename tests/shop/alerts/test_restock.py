@@ -75,8 +75,8 @@ def test_a_restock_queues_one_email_per_waiting_address_and_ends_the_alerts(
     assert sorted(email.to[0] for email in mail.outbox) == ["ann@example.com", "bob@example.com"]
     email = mail.outbox[0]
     assert email.subject == "Bookshop: “Solaris” is back in stock"
-    assert f"https://books.example.com/books/{sold_out.pk}/" in email.body
-    assert f"https://books.example.com/books/{sold_out.pk}/" in email.alternatives[0][0]
+    assert f"https://books.example.com{sold_out.get_absolute_url()}" in email.body
+    assert f"https://books.example.com{sold_out.get_absolute_url()}" in email.alternatives[0][0]
     unsubscribe = email.extra_headers["List-Unsubscribe"].strip("<>")
     assert unsubscribe in email.body
     assert unsubscribe.startswith("https://books.example.com/alerts/unsubscribe/")
