@@ -118,3 +118,17 @@ def test_the_pages_have_fixed_query_counts(admin_client, place_order):
 
     assert page_queries(admin_client, "/admin/") == index
     assert page_queries(admin_client, SALES) == sales_page
+
+
+def test_low_stock_counts_what_open_orders_reserve(admin_client, place_order, settings):
+    settings.STORE_LOW_STOCK_THRESHOLD = 1
+    reserved = BookFactory(title="Mostly promised", copies=3)
+    place_order({reserved: 2})
+    BookFactory(title="Three free", copies=3)
+    BookFactory(title="Gone quiet", copies=0, is_active=False)
+
+    text = _text(admin_client.get("/admin/"))
+
+    assert "Mostly promised: 1 available" in text
+    assert "Three free" not in text
+    assert "Gone quiet" not in text
