@@ -128,7 +128,9 @@ class OrderData(TypedDict):
     shop_order_id: str
     customer_email: str
     delivery_address: str
-    status: str  # in_work | success | fail
+    # Not required: a store from before the delivery fee leaves it out.
+    delivery_fee: NotRequired[str]
+    status: str  # in_work | success | fail | cancelled
     fail_reason: str
     items: list[OrderItemData]
     created_at: str

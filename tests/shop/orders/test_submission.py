@@ -38,6 +38,7 @@ def store_order(order, **overrides):
         "shop_order_id": str(order.uuid),
         "customer_email": order.email,
         "delivery_address": order.delivery_address,
+        "delivery_fee": "0.00",
         "status": "in_work",
         "fail_reason": "",
         "items": [{"book": 7, "title": "Dune", "quantity": 2, "unit_price": "9.99"}],

@@ -28,9 +28,11 @@ from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSl
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
     OrderConflict,
+    order_cancel,
     order_complete,
     order_fail,
     order_pack,
+    orders_cancel,
     orders_complete,
     orders_fail,
 )
@@ -178,7 +180,8 @@ class OrderAdminForm(forms.ModelForm):
         model = Order
         fields = ["status", "fail_reason"]
         help_texts = {
-            "status": "Success ships the picked copies; fail releases the reservation.",
+            "status": "Success ships the picked copies; fail and cancelled release the "
+            "reservation and the picked copies.",
             "fail_reason": "Required to mark the order as fail.",
         }
 
@@ -231,7 +234,7 @@ class OrderAdmin(ServiceAdmin):
     list_select_related = ["created_by"]
     search_fields = ["customer_email", "shop_order_id"]
     search_help_text = "Customer email or shop order id (UUID)."
-    actions = ["mark_success", "mark_fail"]
+    actions = ["mark_success", "mark_fail", "mark_cancelled"]
     inlines = [OrderItemInline, PackingSlotInline, OrderEventInline, ShippedCopyInline]
     # What the shop sent and when: shown, never edited; the status moves through services.
     readonly_fields = [
@@ -324,6 +327,12 @@ class OrderAdmin(ServiceAdmin):
                 actor=request_actor(request=request),
                 reason=form.cleaned_data["fail_reason"],
             )
+        elif wanted == Status.CANCELLED and stored.status != wanted:
+            order_cancel(
+                order_id=order.pk,
+                actor=request_actor(request=request),
+                note="Cancelled in the admin.",
+            )
 
     def refusal_errors(self, exc: Exception) -> Refusal:
         if isinstance(exc, OrderConflict):
@@ -355,6 +364,16 @@ class OrderAdmin(ServiceAdmin):
             ids,
             orders_complete(order_ids=ids, actor=request_actor(request=request)),
             "success",
+        )
+
+    @admin.action(description="Cancel (release the stock)")
+    def mark_cancelled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        self._report(
+            request,
+            ids,
+            orders_cancel(order_ids=ids, actor=request_actor(request=request)),
+            "cancelled",
         )
 
     @admin.action(description="Mark as fail")
