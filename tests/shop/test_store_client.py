@@ -193,6 +193,7 @@ ORDER = {
     "shop_order_id": "6c9a4a0e-8f8a-4a57-9d43-2b8a4f0f1c11",
     "customer_email": "reader@example.com",
     "delivery_address": "1 Main St",
+    "delivery_fee": "0.00",
     "status": "in_work",
     "fail_reason": "",
     "items": [{"book": 7, "title": "Dune", "quantity": 2, "unit_price": "9.99"}],
@@ -255,6 +256,7 @@ def test_order_create_posts_the_contract_body(fake_store):
         "shop_order_id": ORDER["shop_order_id"],
         "customer_email": "reader@example.com",
         "delivery_address": "1 Main St",
+        "delivery_fee": "0.00",
         "items": [{"book": 7, "quantity": 2}],
     }
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 from uuid import UUID
@@ -283,6 +284,7 @@ class StoreClient:
         customer_email: str,
         delivery_address: str,
         items: Sequence[tuple[int, int]],
+        delivery_fee: Decimal = Decimal("0.00"),
     ) -> OrderData:
         """Create the order (or find the one made by an earlier try with the same UUID).
 
@@ -293,6 +295,7 @@ class StoreClient:
             "shop_order_id": str(shop_order_id),
             "customer_email": customer_email,
             "delivery_address": delivery_address,
+            "delivery_fee": f"{delivery_fee:.2f}",
             "items": [{"book": book, "quantity": quantity} for book, quantity in items],
         }
         data = self.request("POST", "orders/", json=body)

@@ -42,7 +42,14 @@ class Order(models.Model):
     store_order_id = models.PositiveIntegerField(
         "store order id", null=True, blank=True, unique=True
     )
+    # The items' sum (the subtotal); what the customer pays is `amount_due`.
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    delivery_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="What delivery cost when the order was placed (orders/delivery.py).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -66,6 +73,9 @@ class Order(models.Model):
                 condition=models.Q(total__gte=0), name="orders_order_total_gte_0"
             ),
             models.CheckConstraint(
+                condition=models.Q(delivery_fee__gte=0), name="orders_order_delivery_fee_gte_0"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status__in=OrderStatus.values),
                 name="orders_order_status_valid",
             ),
@@ -80,6 +90,11 @@ class Order(models.Model):
     @property
     def number(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer pays: the items and delivery."""
+        return self.total + self.delivery_fee
 
 
 class OrderItem(models.Model):

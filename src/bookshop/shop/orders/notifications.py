@@ -35,6 +35,7 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
         "shop_url": f"{settings.SHOP_PUBLIC_URL}/",
         "shop_name": settings.SHOP_NAME,
         "currency": settings.SHOP_CURRENCY_SYMBOL,
+        "payment_method": settings.SHOP_PAYMENT_METHOD,
     }
     template = f"orders/email/{notification.kind}"
     message = EmailMultiAlternatives(

@@ -10,6 +10,7 @@ from bookshop.shop import dispatch
 from bookshop.shop.accounts.models import User
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
+from bookshop.shop.orders.delivery import delivery_fee_for
 from bookshop.shop.orders.models import (
     DELIVERY_ADDRESS_MAX_LENGTH,
     PHONE_MAX_LENGTH,
@@ -194,6 +195,7 @@ def _order_create(
         delivery_address=delivery_address,
         phone=phone,
         total=summary.total,
+        delivery_fee=delivery_fee_for(subtotal=summary.total),
     )
     OrderItem.objects.bulk_create(
         [

@@ -63,6 +63,7 @@ def order_submit(*, order_id: int, client: StoreClient) -> str:
             shop_order_id=order.uuid,
             customer_email=order.email,
             delivery_address=order.delivery_address,
+            delivery_fee=order.delivery_fee,
             items=[(item.store_book_id, item.quantity) for item in order.items.all()],
         )
     except StoreInsufficientStock as exc:
