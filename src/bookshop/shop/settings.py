@@ -166,6 +166,7 @@ CELERY_TASK_ROUTES = {
     "shop.orders.sync_status": {"queue": "sync"},
     "shop.orders.sweep": {"queue": "sync"},
     "shop.orders.submit": {"queue": "orders"},
+    "shop.orders.cancel": {"queue": "orders"},
     "shop.mail.*": {"queue": "email"},
 }
 CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_WORKER_SEND_TASK_EVENTS", default=False)

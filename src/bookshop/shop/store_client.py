@@ -301,6 +301,20 @@ class StoreClient:
         data = self.request("POST", "orders/", json=body)
         return _checked([data], _ORDER_KEYS, "order")[0]
 
+    def order_cancel(self, *, store_order_id: int) -> OrderData:
+        """Cancel the order (idempotent: a cancelled order comes back as it is).
+
+        Raises StoreConflict (payload code "order_not_cancellable") once the order has
+        shipped or failed, StoreNotFound for an order this account does not have.
+        """
+        data = self.request("POST", f"orders/{store_order_id}/cancel/", json={})
+        return _checked([data], _ORDER_KEYS, "order")[0]
+
+    def order_get(self, *, store_order_id: int) -> OrderData:
+        """One order as the store has it now."""
+        data = self.request("GET", f"orders/{store_order_id}/")
+        return _checked([data], _ORDER_KEYS, "order")[0]
+
     def whoami(self) -> Identity:
         """Whom the store takes this client's token for."""
         data = self.request("GET", "me/")

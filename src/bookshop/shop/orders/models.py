@@ -59,6 +59,12 @@ class Order(models.Model):
     last_submit_at = models.DateTimeField(
         null=True, blank=True, help_text="When a submission to the store was last tried or queued."
     )
+    # The customer asked to cancel (orders/cancelling.py): the order shows "Cancelling…"
+    # until the store answers; the worker asks it, and the sweep asks again when stuck.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    last_cancel_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the store was last asked to cancel this order."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,6 +96,30 @@ class Order(models.Model):
     @property
     def number(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def cancelling(self) -> bool:
+        """Cancel requested, and the store has not answered yet."""
+        return self.cancel_requested_at is not None and self.status in (
+            OrderStatus.PENDING,
+            OrderStatus.IN_WORK,
+        )
+
+    @property
+    def cancellable(self) -> bool:
+        """The customer may still ask to cancel: not shipped, failed or asked already."""
+        return self.cancel_requested_at is None and self.status in (
+            OrderStatus.PENDING,
+            OrderStatus.IN_WORK,
+        )
+
+    @property
+    def cancel_refused(self) -> bool:
+        """Cancelling was asked for, but the store had shipped or failed the order first."""
+        return self.cancel_requested_at is not None and self.status in (
+            OrderStatus.SUCCESS,
+            OrderStatus.FAIL,
+        )
 
     @property
     def amount_due(self) -> Decimal:
@@ -168,6 +198,7 @@ class Notification(models.Model):
         RECEIVED = "received", "Order received"
         COMPLETED = "completed", "Order completed"
         FAILED = "failed", "Order failed"
+        CANCELLED = "cancelled", "Order cancelled"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -21,6 +21,7 @@ SUBJECTS: dict[str, str] = {
     Notification.Kind.RECEIVED: "Order #{number}: received",
     Notification.Kind.COMPLETED: "Order #{number}: completed",
     Notification.Kind.FAILED: "Order #{number}: could not be processed",
+    Notification.Kind.CANCELLED: "Order #{number}: cancelled",
 }
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("orders/", views.order_list, name="list"),
     path("orders/<int:pk>/", views.order_detail, name="detail"),
     path("orders/<int:pk>/placed/", views.order_detail, {"placed": True}, name="placed"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="cancel"),
 ]

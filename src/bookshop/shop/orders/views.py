@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookshop.shop.accounts.requests import AuthenticatedRequest
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
+from bookshop.shop.orders.cancelling import OrderNotCancellable, order_cancel_request
 from bookshop.shop.orders.forms import CheckoutForm
+from bookshop.shop.orders.models import Order
 from bookshop.shop.orders.placing import (
     CheckoutError,
     CheckoutStale,
@@ -107,3 +109,31 @@ def order_detail(request: AuthenticatedRequest, pk: int, placed: bool = False) -
     if order is None:
         raise Http404("No such order.")
     return render(request, "orders/order_detail.html", {"order": order, "placed": placed})
+
+
+@login_required
+@require_POST
+def order_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """ "Cancel order": the shop cancels it at once if the store never saw it, else asks the
+    store through the worker and the page shows "Cancelling…" until it answers."""
+    order = order_get_for_customer(user=request.user, pk=pk)
+    if order is None:
+        raise Http404("No such order.")
+    try:
+        order = order_cancel_request(order=order, actor=request.user)
+    except OrderNotCancellable as exc:
+        messages.error(
+            request,
+            f"Order {order.number} can no longer be cancelled: it is "
+            f"{exc.order.get_status_display().lower()}.",
+        )
+    else:
+        if order.status == Order.Status.CANCELLED:
+            messages.success(request, f"Order {order.number} is cancelled.")
+        else:
+            messages.info(
+                request,
+                f"Cancelling order {order.number}: we are asking the warehouse and will "
+                "email you when it is done.",
+            )
+    return redirect(order)
