@@ -31,8 +31,13 @@ class Order(models.Model):
     # The session cart this order was made from (cart.Cart.token): unique, so one cart
     # makes at most one order however many checkout pages post it at once.
     cart_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # None for a guest's order: the guest follows it by its tracking link (orders/tracking.py).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
     )
     email = models.EmailField(help_text="The customer's email when they ordered.")
     delivery_address = models.TextField(max_length=DELIVERY_ADDRESS_MAX_LENGTH)
@@ -91,6 +96,10 @@ class Order(models.Model):
         return f"Order #{self.pk}"
 
     def get_absolute_url(self) -> str:
+        if self.user_id is None:
+            from bookshop.shop.orders.tracking import tracking_path  # it imports this module
+
+            return tracking_path(order=self)
         return reverse("orders:detail", args=[self.pk])
 
     @property

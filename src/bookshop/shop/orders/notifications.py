@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookshop.shop import dispatch
 from bookshop.shop.orders.models import Notification
+from bookshop.shop.orders.tracking import tracking_url
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
         "items": list(order.items.all()),
         "kind": notification.kind,
         "order_url": f"{settings.SHOP_PUBLIC_URL}{order.get_absolute_url()}",
+        "tracking_url": tracking_url(order=order),
         "shop_url": f"{settings.SHOP_PUBLIC_URL}/",
         "shop_name": settings.SHOP_NAME,
         "currency": settings.SHOP_CURRENCY_SYMBOL,

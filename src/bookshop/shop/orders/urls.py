@@ -10,4 +10,6 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="detail"),
     path("orders/<int:pk>/placed/", views.order_detail, {"placed": True}, name="placed"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="cancel"),
+    path("orders/track/<str:token>/", views.order_track, name="track"),
+    path("orders/track/<str:token>/cancel/", views.order_track_cancel, name="track_cancel"),
 ]
