@@ -107,6 +107,11 @@ class Order(models.Model):
         return f"#{self.pk}"
 
     @property
+    def status_url(self) -> str:
+        """The owner's live status endpoint (a guest's page uses its tracking token's)."""
+        return reverse("orders:status", args=[self.pk])
+
+    @property
     def cancelling(self) -> bool:
         """Cancel requested, and the store has not answered yet."""
         return self.cancel_requested_at is not None and self.status in (

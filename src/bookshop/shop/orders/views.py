@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +22,7 @@ from bookshop.shop.orders.placing import (
     checkout_cart_check,
     order_place,
 )
+from bookshop.shop.orders.reorder import order_items_to_cart
 from bookshop.shop.orders.selectors import (
     order_get_for_customer,
     order_last_delivery,
@@ -128,6 +129,7 @@ def order_detail(request: AuthenticatedRequest, pk: int, placed: bool = False) -
             "placed": placed,
             "tracking_url": tracking_url(order=order),
             "cancel_url": reverse("orders:cancel", args=[order.pk]),
+            "reorder_url": reverse("orders:reorder", args=[order.pk]),
         },
     )
 
@@ -147,6 +149,8 @@ def order_track(request: HttpRequest, token: str) -> HttpResponse:
             "tracking": True,
             "tracking_url": tracking_url(order=order),
             "cancel_url": reverse("orders:track_cancel", args=[token]),
+            "reorder_url": reverse("orders:track_reorder", args=[token]),
+            "status_url": reverse("orders:track_status", args=[token]),
         },
     )
 
@@ -191,3 +195,84 @@ def _cancel(request: HttpRequest, order: Order, *, actor: User | None) -> None:
                 f"Cancelling order {order.number}: we are asking the warehouse and will "
                 "email you when it is done.",
             )
+
+
+BADGES = {
+    "success": "text-bg-success",
+    "fail": "text-bg-danger",
+    "in_work": "text-bg-primary",
+    "cancelling": "text-bg-warning",
+}
+
+
+def _status_answer(order: Order) -> JsonResponse:
+    """What the page's script needs to show the order's status as it is now."""
+    state = "cancelling" if order.cancelling else order.status
+    final = order.status in (Order.Status.SUCCESS, Order.Status.FAIL, Order.Status.CANCELLED)
+    response = JsonResponse(
+        {
+            "number": order.number,
+            "status": order.status,
+            "status_display": "Cancelling…" if order.cancelling else order.get_status_display(),
+            "badge_class": BADGES.get(state, "text-bg-secondary"),
+            "cancelling": order.cancelling,
+            "fail_reason": order.fail_reason if order.status == Order.Status.FAIL else "",
+            # Worth asking again: the store has not answered yet.
+            "live": order.status == Order.Status.PENDING or order.cancelling,
+            # The page offers other things now (the reason, the way back to the cart).
+            "reload": final,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def order_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The order's status as JSON, for its owner (the page's live status)."""
+    order = Order.objects.filter(user=request.user, pk=pk).first()
+    if order is None:
+        raise Http404("No such order.")
+    return _status_answer(order)
+
+
+@require_GET
+def order_track_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The order's status as JSON, for the holder of its tracking link."""
+    order = order_for_tracking_token(token=token)
+    if order is None:
+        raise Http404("No such order.")
+    return _status_answer(order)
+
+
+def _reorder(request: HttpRequest, order: Order) -> HttpResponse:
+    if order.status != Order.Status.FAIL:
+        messages.info(request, f"Order {order.number} did not fail; nothing to put back.")
+        return redirect(order)
+    result = order_items_to_cart(order=order, cart=Cart(request.session))
+    if result.added:
+        messages.success(
+            request, f"{result.added} of the books from order {order.number} are in your cart."
+        )
+    for title in result.missing:
+        messages.warning(request, f"“{title}” is not available now, so it is not in your cart.")
+    return redirect("cart:detail")
+
+
+@login_required
+@require_POST
+def order_reorder(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """ "Put the available books back in my cart", for a failed order's owner."""
+    order = order_get_for_customer(user=request.user, pk=pk)
+    if order is None:
+        raise Http404("No such order.")
+    return _reorder(request, order)
+
+
+@require_POST
+def order_track_reorder(request: HttpRequest, token: str) -> HttpResponse:
+    order = order_for_tracking_token(token=token)
+    if order is None:
+        raise Http404("No such order.")
+    return _reorder(request, order)
