@@ -12,9 +12,7 @@ PRIDE = "Pride and Prejudice"
 LIVE = 30_000  # ms: the status sync and the worker, seen by the page's own polling
 
 
-def test_a_guest_orders_and_the_tracking_page_follows_it_to_completed(
-    bookshop, staff, page, audit
-):
+def test_a_guest_orders_and_the_tracking_page_follows_it_to_completed(bookshop, staff, page, audit):
     email = "guest-gwen@example.com"
     shop = bookshop.url("shop")
     find_in_catalogue(page, audit, shop, "Treasure", TREASURE)
