@@ -18,6 +18,7 @@ NAMES = [
     dispatch.NOTIFICATION_SEND,
     dispatch.STOCK_ALERT_SEND,
     dispatch.STOCK_ALERT_SWEEP,
+    dispatch.ORDER_CANCEL,
 ]
 
 
@@ -34,6 +35,7 @@ def test_every_name_is_a_registered_task():
         (lambda: dispatch.catalog_sync_enqueue(full=True), "sync", (dispatch.CATALOG_SYNC, [])),
         (dispatch.order_status_sync_enqueue, "sync", (dispatch.ORDER_STATUS_SYNC, [])),
         (lambda: dispatch.order_submit_enqueue(order_id=7), "orders", (dispatch.ORDER_SUBMIT, [7])),
+        (lambda: dispatch.order_cancel_enqueue(order_id=8), "orders", (dispatch.ORDER_CANCEL, [8])),
         (
             lambda: dispatch.notification_send_enqueue(notification_id=3),
             "email",

@@ -194,6 +194,7 @@ ORDER = {
     "shop_order_number": 5,
     "customer_email": "reader@example.com",
     "delivery_address": "1 Main St",
+    "delivery_fee": "0.00",
     "status": "in_work",
     "fail_reason": "",
     "items": [{"book": 7, "title": "Dune", "quantity": 2, "unit_price": "9.99"}],
@@ -258,6 +259,7 @@ def test_order_create_posts_the_contract_body(fake_store):
         "shop_order_number": 5,
         "customer_email": "reader@example.com",
         "delivery_address": "1 Main St",
+        "delivery_fee": "0.00",
         "items": [{"book": 7, "quantity": 2}],
     }
 

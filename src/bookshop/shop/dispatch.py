@@ -19,6 +19,7 @@ PENDING_SWEEP = "shop.orders.sweep"
 NOTIFICATION_SEND = "shop.mail.send_notification"
 STOCK_ALERT_SEND = "shop.mail.send_stock_alert"
 STOCK_ALERT_SWEEP = "shop.alerts.sweep"
+ORDER_CANCEL = "shop.orders.cancel"
 
 
 def _send(name: str, *args: Any, **kwargs: Any) -> None:
@@ -34,6 +35,11 @@ def catalog_sync_enqueue(*, full: bool = False) -> None:
 def order_submit_enqueue(*, order_id: int) -> None:
     """Queue the submission of a pending order to the store."""
     _send(ORDER_SUBMIT, order_id)
+
+
+def order_cancel_enqueue(*, order_id: int) -> None:
+    """Queue asking the store to cancel an order the customer withdrew."""
+    _send(ORDER_CANCEL, order_id)
 
 
 def order_status_sync_enqueue() -> None:

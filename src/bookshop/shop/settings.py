@@ -1,5 +1,6 @@
 """Settings of the Shop service (port 8000) and its Celery workers."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import xstatic.pkg.bootstrap
@@ -91,6 +92,15 @@ STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 SHOP_NAME = env.str("SHOP_NAME", default="Bookshop")
 SHOP_CURRENCY_SYMBOL = "$"  # not from env: django-environ reads "$" as a reference
 SHOP_CURRENCY_CODE = "USD"  # ISO 4217, for the book pages' schema.org offers
+# How customers pay and what delivery costs (orders/delivery.py): a flat fee, free from a
+# subtotal on (an empty SHOP_FREE_DELIVERY_FROM: never free).
+SHOP_PAYMENT_METHOD = env.str("SHOP_PAYMENT_METHOD", default="Pay on delivery, by cash or card")
+SHOP_DELIVERY_FEE = Decimal(env.str("SHOP_DELIVERY_FEE", default="3.50"))
+SHOP_FREE_DELIVERY_FROM = (
+    Decimal(env.str("SHOP_FREE_DELIVERY_FROM", default="40.00"))
+    if env.str("SHOP_FREE_DELIVERY_FROM", default="40.00")
+    else None
+)
 CATALOG_PAGE_SIZE = 20
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
 ORDERS_PAGE_SIZE = 10
@@ -160,6 +170,7 @@ CELERY_TASK_ROUTES = {
     "shop.orders.sweep": {"queue": "sync"},
     "shop.alerts.sweep": {"queue": "sync"},
     "shop.orders.submit": {"queue": "orders"},
+    "shop.orders.cancel": {"queue": "orders"},
     "shop.mail.*": {"queue": "email"},
 }
 CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_WORKER_SEND_TASK_EVENTS", default=False)

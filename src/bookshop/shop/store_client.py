@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 from uuid import UUID
@@ -142,7 +143,9 @@ class OrderData(TypedDict):
     shop_order_number: NotRequired[int | None]  # the customer's #5; absent from older stores
     customer_email: str
     delivery_address: str
-    status: str  # in_work | success | fail
+    # Not required: a store from before the delivery fee leaves it out.
+    delivery_fee: NotRequired[str]
+    status: str  # in_work | success | fail | cancelled
     fail_reason: str
     items: list[OrderItemData]
     created_at: str
@@ -296,6 +299,7 @@ class StoreClient:
         delivery_address: str,
         items: Sequence[tuple[int, int]],
         shop_order_number: int | None = None,
+        delivery_fee: Decimal = Decimal("0.00"),
     ) -> OrderData:
         """Create the order (or find the one made by an earlier try with the same UUID).
 
@@ -307,9 +311,24 @@ class StoreClient:
             **({"shop_order_number": shop_order_number} if shop_order_number else {}),
             "customer_email": customer_email,
             "delivery_address": delivery_address,
+            "delivery_fee": f"{delivery_fee:.2f}",
             "items": [{"book": book, "quantity": quantity} for book, quantity in items],
         }
         data = self.request("POST", "orders/", json=body)
+        return _checked([data], _ORDER_KEYS, "order")[0]
+
+    def order_cancel(self, *, store_order_id: int) -> OrderData:
+        """Cancel the order (idempotent: a cancelled order comes back as it is).
+
+        Raises StoreConflict (payload code "order_not_cancellable") once the order has
+        shipped or failed, StoreNotFound for an order this account does not have.
+        """
+        data = self.request("POST", f"orders/{store_order_id}/cancel/", json={})
+        return _checked([data], _ORDER_KEYS, "order")[0]
+
+    def order_get(self, *, store_order_id: int) -> OrderData:
+        """One order as the store has it now."""
+        data = self.request("GET", f"orders/{store_order_id}/")
         return _checked([data], _ORDER_KEYS, "order")[0]
 
     def whoami(self) -> Identity:

@@ -71,6 +71,8 @@ def test_add_answers_json_to_the_script(client):
         "count": 3,
         "total": "37.50",
         "total_display": "$37.50",
+        "delivery_display": "$3.50",
+        "amount_due_display": "$41.00",
         "has_problems": False,
     }
 

@@ -4,6 +4,7 @@ the e2e suite drives the real one)."""
 import json
 import logging
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -27,7 +28,9 @@ ORDERS = "/api/v1/orders/"
 
 @pytest.fixture
 def order():
-    order = OrderFactory(email="grace@example.com", delivery_address="1 Library Lane")
+    order = OrderFactory(
+        email="grace@example.com", delivery_address="1 Library Lane", delivery_fee=Decimal("3.50")
+    )
     OrderItemFactory(order=order, store_book_id=7, quantity=2, title="Dune")
     return order
 
@@ -39,6 +42,7 @@ def store_order(order, **overrides):
         "shop_order_number": order.pk,
         "customer_email": order.email,
         "delivery_address": order.delivery_address,
+        "delivery_fee": f"{order.delivery_fee:.2f}",
         "status": "in_work",
         "fail_reason": "",
         "items": [{"book": 7, "title": "Dune", "quantity": 2, "unit_price": "9.99"}],
@@ -71,6 +75,7 @@ def test_an_accepted_order_is_processing_and_owes_a_received_email(
         "shop_order_number": order.pk,
         "customer_email": "grace@example.com",
         "delivery_address": "1 Library Lane",
+        "delivery_fee": "3.50",
         "items": [{"book": 7, "quantity": 2}],
     }
     notification = Notification.objects.get(order=order)

@@ -41,6 +41,7 @@ def test_a_new_order_is_201_with_the_order(service_api, api):
         "shop_order_number": 5,
         "customer_email": "reader@example.com",
         "delivery_address": "1 Long Street\nSpringfield",
+        "delivery_fee": "0.00",
         "status": "in_work",
         "fail_reason": "",
         "items": [{"book": book.pk, "title": "Dune", "quantity": 2, "unit_price": "12.50"}],

@@ -51,6 +51,7 @@ def test_every_operation_is_documented(schema):
         "POST /api/v1/books/",
         "POST /api/v1/books/{book_id}/items/",
         "POST /api/v1/orders/",
+        "POST /api/v1/orders/{id}/cancel/",
         "POST /api/v1/orders/{id}/complete/",
         "POST /api/v1/orders/{id}/fail/",
         "POST /api/v1/orders/{id}/pack/",

@@ -299,3 +299,35 @@ def test_the_pick_list_prints_without_an_inline_handler_under_the_csp(admin_clie
     assert len(nonces) == 1
     assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]
     assert "onclick" not in html
+
+
+def test_cancelling_in_the_order_form_releases_the_picked_copies(admin_client, order_of_three):
+    copy = BookItem.objects.filter(book__title="Emma").get()
+    order_pack(order_id=order_of_three.pk, book_item_ids=[copy.pk])
+    data = _form(admin_client, order_of_three)
+    data["status"] = "cancelled"
+
+    assert admin_client.post(_change_url(order_of_three), data).status_code == 302
+    assert Order.objects.get().status == "cancelled"
+    assert not PackingSlot.objects.filter(book_item__isnull=False).exists()
+
+
+def test_bulk_cancel_reports_the_orders_it_could_not_cancel(admin_client, place_order):
+    book = BookFactory(copies=3)
+    open_order, shipped = place_order({book: 1}), place_order({book: 1})
+    order_pack(order_id=shipped.pk, book_item_ids=[book.items.first().pk])
+    order_complete(order_id=shipped.pk, actor=None)
+
+    response = admin_client.post(
+        "/admin/orders/order/",
+        {"action": "mark_cancelled", "_selected_action": [open_order.pk, shipped.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "1 orders marked as cancelled." in page
+    assert f"Order {shipped.pk}: The order is success; it can no longer be cancelled." in page
+    assert dict(Order.objects.values_list("pk", "status")) == {
+        open_order.pk: "cancelled",
+        shipped.pk: "success",
+    }

@@ -25,6 +25,9 @@ class User(AbstractUser):
     unique whatever their case."""
 
     email = EmailAddressField("email address", blank=True)
+    # Set by the link in the verification email (accounts/verification.py); an
+    # unverified account shops all the same, but sees no orders placed as a guest.
+    email_verified = models.BooleanField("email verified", default=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

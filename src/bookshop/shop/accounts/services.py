@@ -33,6 +33,9 @@ def user_update_profile(*, form: ProfileForm) -> bool:
     """Save a valid profile form; False (with a field error) if the email was just taken."""
     try:
         with transaction.atomic():
+            if "email" in form.changed_data:
+                # A new address is not confirmed yet (accounts/verification.py).
+                form.instance.email_verified = False
             form.save()
     except IntegrityError:
         form.add_error("email", EMAIL_TAKEN)

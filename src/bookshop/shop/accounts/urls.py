@@ -9,6 +9,8 @@ app_name = "accounts"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("profile/", views.profile, name="profile"),
+    path("verify/<str:token>/", views.verify_email, name="verify"),
+    path("verify/", views.verify_email_resend, name="verify_resend"),
 ]
 
 # Django's own authentication views, under the names its templates and views expect

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookshop.common.clients import client_address
 from bookshop.shop.accounts.forms import EmailPasswordResetForm, ProfileForm, RegistrationForm
+from bookshop.shop.accounts.models import User
 from bookshop.shop.accounts.services import (
     RESET_FOR_EMAIL,
     RESET_FROM_ADDRESS,
@@ -18,6 +19,7 @@ from bookshop.shop.accounts.services import (
     user_register,
     user_update_profile,
 )
+from bookshop.shop.accounts.verification import email_verify, verification_send
 
 RESET_TOO_OFTEN = (
     "Too many password reset requests from your address. Please wait an hour and try again."
@@ -43,6 +45,10 @@ def register(request: HttpRequest) -> HttpResponse:
         user = user_register(form=form)
         if user is not None:
             login(request, user, backend=settings.SHOP_LOGIN_BACKEND)
+            if verification_send(user=user):
+                messages.info(
+                    request, f"We sent a link to {user.email}: open it to confirm your address."
+                )
             messages.success(request, f"Welcome to the shop, {user.get_username()}!")
             return redirect(_safe_next(request))
     return render(
@@ -90,3 +96,29 @@ class PasswordResetView(auth_views.PasswordResetView):
         if limit == RESET_FOR_EMAIL:
             return redirect(self.get_success_url())  # as if sent: see the service
         return super().form_valid(form)
+
+
+@require_GET
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the verification email: confirms the address, brings the guest orders."""
+    user = email_verify(token=token)
+    if user is None:
+        messages.error(
+            request,
+            "That confirmation link is not valid any more. Log in and send a new one from "
+            "your profile.",
+        )
+        return redirect("accounts:profile" if request.user.is_authenticated else "login")
+    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    return redirect("orders:list" if request.user.is_authenticated else "login")
+
+
+@login_required
+@require_POST
+def verify_email_resend(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if isinstance(user, User) and verification_send(user=user):
+        messages.info(request, f"We sent a new link to {user.email}.")
+    else:
+        messages.error(request, "We could not send the link just now; please try later.")
+    return redirect("accounts:profile")

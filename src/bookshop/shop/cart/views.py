@@ -4,6 +4,7 @@ JSON to the page's script and redirects a plain form post (no JavaScript needed)
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import CartLine, cart_summary
 from bookshop.shop.catalog.models import Book
 from bookshop.shop.core.money import money_format
+from bookshop.shop.orders.delivery import charges_for
 
 _LEVEL = {
     "success": messages.SUCCESS,
@@ -41,12 +43,19 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("cart:detail")
 
 
+def _delivery_display(fee: Decimal) -> str:
+    return money_format(fee) if fee else "Free"
+
+
 def _state(cart: Cart) -> dict:
     summary = cart_summary(cart=cart)
+    charges = charges_for(subtotal=summary.total)
     return {
         "count": summary.count,
         "total": f"{summary.total:.2f}",
         "total_display": money_format(summary.total),
+        "delivery_display": _delivery_display(charges.delivery),
+        "amount_due_display": money_format(charges.total),
         "has_problems": bool(summary.problems),
     }
 

@@ -32,3 +32,15 @@ class CheckoutForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem, code="invalid")
         return phone
+
+
+class GuestCheckoutForm(CheckoutForm):
+    """Checkout without an account: the email the order's updates and tracking link go to."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send the order's updates and its tracking link here.",
+    )
+    field_order = ["email", "delivery_address", "phone"]

@@ -31,8 +31,13 @@ class Order(models.Model):
     # The session cart this order was made from (cart.Cart.token): unique, so one cart
     # makes at most one order however many checkout pages post it at once.
     cart_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # None for a guest's order: the guest follows it by its tracking link (orders/tracking.py).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
     )
     email = models.EmailField(help_text="The customer's email when they ordered.")
     delivery_address = models.TextField(max_length=DELIVERY_ADDRESS_MAX_LENGTH)
@@ -42,7 +47,14 @@ class Order(models.Model):
     store_order_id = models.PositiveIntegerField(
         "store order id", null=True, blank=True, unique=True
     )
+    # The items' sum (the subtotal); what the customer pays is `amount_due`.
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    delivery_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="What delivery cost when the order was placed (orders/delivery.py).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -51,6 +63,12 @@ class Order(models.Model):
     )
     last_submit_at = models.DateTimeField(
         null=True, blank=True, help_text="When a submission to the store was last tried or queued."
+    )
+    # The customer asked to cancel (orders/cancelling.py): the order shows "Cancelling…"
+    # until the store answers; the worker asks it, and the sweep asks again when stuck.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    last_cancel_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the store was last asked to cancel this order."
     )
 
     class Meta:
@@ -66,6 +84,9 @@ class Order(models.Model):
                 condition=models.Q(total__gte=0), name="orders_order_total_gte_0"
             ),
             models.CheckConstraint(
+                condition=models.Q(delivery_fee__gte=0), name="orders_order_delivery_fee_gte_0"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status__in=OrderStatus.values),
                 name="orders_order_status_valid",
             ),
@@ -75,11 +96,49 @@ class Order(models.Model):
         return f"Order #{self.pk}"
 
     def get_absolute_url(self) -> str:
+        if self.user_id is None:
+            from bookshop.shop.orders.tracking import tracking_path  # it imports this module
+
+            return tracking_path(order=self)
         return reverse("orders:detail", args=[self.pk])
 
     @property
     def number(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def status_url(self) -> str:
+        """The owner's live status endpoint (a guest's page uses its tracking token's)."""
+        return reverse("orders:status", args=[self.pk])
+
+    @property
+    def cancelling(self) -> bool:
+        """Cancel requested, and the store has not answered yet."""
+        return self.cancel_requested_at is not None and self.status in (
+            OrderStatus.PENDING,
+            OrderStatus.IN_WORK,
+        )
+
+    @property
+    def cancellable(self) -> bool:
+        """The customer may still ask to cancel: not shipped, failed or asked already."""
+        return self.cancel_requested_at is None and self.status in (
+            OrderStatus.PENDING,
+            OrderStatus.IN_WORK,
+        )
+
+    @property
+    def cancel_refused(self) -> bool:
+        """Cancelling was asked for, but the store had shipped or failed the order first."""
+        return self.cancel_requested_at is not None and self.status in (
+            OrderStatus.SUCCESS,
+            OrderStatus.FAIL,
+        )
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer pays: the items and delivery."""
+        return self.total + self.delivery_fee
 
 
 class OrderItem(models.Model):
@@ -153,6 +212,7 @@ class Notification(models.Model):
         RECEIVED = "received", "Order received"
         COMPLETED = "completed", "Order completed"
         FAILED = "failed", "Order failed"
+        CANCELLED = "cancelled", "Order cancelled"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)

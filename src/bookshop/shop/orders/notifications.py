@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bookshop.shop import dispatch
 from bookshop.shop.orders.models import Notification
+from bookshop.shop.orders.tracking import tracking_url
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     Notification.Kind.RECEIVED: "Order #{number}: received",
     Notification.Kind.COMPLETED: "Order #{number}: completed",
     Notification.Kind.FAILED: "Order #{number}: could not be processed",
+    Notification.Kind.CANCELLED: "Order #{number}: cancelled",
 }
 
 
@@ -35,9 +37,11 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
         "items": list(order.items.all()),
         "kind": notification.kind,
         "order_url": f"{settings.SHOP_PUBLIC_URL}{order.get_absolute_url()}",
+        "tracking_url": tracking_url(order=order),
         "shop_url": f"{settings.SHOP_PUBLIC_URL}/",
         "shop_name": settings.SHOP_NAME,
         "currency": settings.SHOP_CURRENCY_SYMBOL,
+        "payment_method": settings.SHOP_PAYMENT_METHOD,
     }
     template = f"orders/email/{notification.kind}"
     message = EmailMultiAlternatives(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid as uuid_module
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from bookshop.shop import dispatch
 from bookshop.shop.accounts.models import User
 from bookshop.shop.cart.cart import Cart
 from bookshop.shop.cart.selectors import cart_summary
+from bookshop.shop.orders.delivery import delivery_fee_for
 from bookshop.shop.orders.models import (
     DELIVERY_ADDRESS_MAX_LENGTH,
     PHONE_MAX_LENGTH,
@@ -44,6 +46,7 @@ NO_EMAIL = (
     "Your account has no email address, and we send order updates by email: add one to "
     "your profile, then place your order."
 )
+GUEST_NO_EMAIL = "Enter your email address: we send the order's updates and tracking link there."
 CART_CHANGED = (
     "Your cart changed after this checkout page was loaded. Check it below and place "
     "your order again."
@@ -59,12 +62,13 @@ def _already_ordered(order: Order) -> str:
 
 def order_place(
     *,
-    user: User,
+    user: User | None,
     cart: Cart,
     delivery_address: str,
     phone: str = "",
     uuid: uuid_module.UUID | None = None,
     cart_version: str | None = None,
+    email: str = "",
 ) -> Order:
     """Turn the cart into a pending order, in one transaction, and empty the cart.
 
@@ -94,8 +98,11 @@ def order_place(
         problems.append(f"The phone number must be at most {PHONE_MAX_LENGTH} characters.")
     elif phone_problem(phone):
         problems.append(phone_problem(phone))
-    if not user.email:
+    email = user.email if user is not None else (email or "").strip()
+    if user is not None and not email:
         problems.append(NO_EMAIL)
+    elif not email:
+        problems.append(GUEST_NO_EMAIL)
     if problems:
         raise CheckoutError(problems)
 
@@ -105,7 +112,7 @@ def order_place(
             raise CheckoutStale([_already_ordered(placed)], order=placed)
     if cart_version is not None and cart_version != cart.version:
         shown = Cart.token_of(cart_version)
-        ordered = Order.objects.filter(cart_token=shown, user=user).first() if shown else None
+        ordered = _own(Order.objects.filter(cart_token=shown), user).first() if shown else None
         if ordered is not None:
             raise CheckoutStale([_cart_ordered(ordered)], order=ordered)
         raise CheckoutStale([CART_CHANGED])
@@ -114,6 +121,7 @@ def order_place(
         with transaction.atomic():
             order = _order_create(
                 user=user,
+                email=email,
                 cart=cart,
                 delivery_address=delivery_address,
                 phone=phone,
@@ -143,12 +151,17 @@ def _cart_ordered(order: Order) -> str:
     )
 
 
-def order_for_cart(*, user: User, cart: Cart) -> Order | None:
+def _own(orders: QuerySet[Order], user: User | None) -> QuerySet[Order]:
+    """These orders of this customer; a guest's (user None) are those without an account."""
+    return orders.filter(user=user) if user is not None else orders.filter(user__isnull=True)
+
+
+def order_for_cart(*, user: User | None, cart: Cart) -> Order | None:
     """The customer's order that claimed this cart already, if one did."""
-    return Order.objects.filter(cart_token=cart.token, user=user).first()
+    return _own(Order.objects.filter(cart_token=cart.token), user).first()
 
 
-def checkout_cart_check(*, user: User, cart: Cart) -> str:
+def checkout_cart_check(*, user: User | None, cart: Cart) -> str:
     """Before showing checkout: if the session kept a cart that was ordered already (two
     requests saved the session in the wrong order), give it a new identity, so it can be
     ordered on purpose, and return what to tell the customer ("" when all is well)."""
@@ -164,16 +177,17 @@ def checkout_cart_check(*, user: User, cart: Cart) -> str:
     )
 
 
-def _order_placed_before(*, user: User, uuid: uuid_module.UUID) -> Order | None:
+def _order_placed_before(*, user: User | None, uuid: uuid_module.UUID) -> Order | None:
     order = Order.objects.filter(uuid=uuid).first()
-    if order is not None and order.user_id != user.pk:
+    if order is not None and order.user_id != (user.pk if user is not None else None):
         raise CheckoutError(["This checkout form has expired. Please check out again."])
     return order
 
 
 def _order_create(
     *,
-    user: User,
+    user: User | None,
+    email: str,
     cart: Cart,
     delivery_address: str,
     phone: str,
@@ -190,10 +204,11 @@ def _order_create(
         uuid=uuid,
         cart_token=cart_token,
         user=user,
-        email=user.email,
+        email=email,
         delivery_address=delivery_address,
         phone=phone,
         total=summary.total,
+        delivery_fee=delivery_fee_for(subtotal=summary.total),
     )
     OrderItem.objects.bulk_create(
         [

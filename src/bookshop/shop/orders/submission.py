@@ -52,9 +52,15 @@ def order_submit(*, order_id: int, client: StoreClient) -> str:
         return "missing"
     if order.status != Status.PENDING:
         return f"already {order.status}"
-    Order.objects.filter(pk=order.pk).update(
-        submit_attempts=F("submit_attempts") + 1, last_submit_at=timezone.now()
-    )
+    # Conditional: a cancel request holds the order's row lock while it decides whether a
+    # never-sent order can be cancelled in the shop alone (orders/cancelling.py); this
+    # UPDATE waits for it and then matches nothing. Once this has counted an attempt, the
+    # cancel goes through the store instead, and the cancel task does its own create.
+    claimed = Order.objects.filter(
+        pk=order.pk, status=Status.PENDING, cancel_requested_at__isnull=True
+    ).update(submit_attempts=F("submit_attempts") + 1, last_submit_at=timezone.now())
+    if not claimed:
+        return "cancel requested"
     logger.info(
         "order.submit order=%s uuid=%s attempt=%s", order.pk, order.uuid, order.submit_attempts + 1
     )
@@ -65,6 +71,7 @@ def order_submit(*, order_id: int, client: StoreClient) -> str:
             shop_order_number=order.pk,
             customer_email=order.email,
             delivery_address=order.delivery_address,
+            delivery_fee=order.delivery_fee,
             items=[(item.store_book_id, item.quantity) for item in order.items.all()],
         )
     except StoreInsufficientStock as exc:
@@ -103,7 +110,7 @@ def orders_resubmit_stuck(*, older_than: timedelta, limit: int = 500) -> list[in
     Each queued order is stamped, so the next sweep leaves it alone for another window.
     """
     cutoff = timezone.now() - older_than
-    stuck = Order.objects.filter(status=Status.PENDING).filter(
+    stuck = Order.objects.filter(status=Status.PENDING, cancel_requested_at__isnull=True).filter(
         Q(last_submit_at__lt=cutoff) | Q(last_submit_at__isnull=True, created_at__lt=cutoff)
     )
     ids = list(stuck.order_by("created_at").values_list("pk", flat=True)[:limit])

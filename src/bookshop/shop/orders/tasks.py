@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from bookshop.shop import dispatch
+from bookshop.shop.orders.cancelling import order_cancel_at_store, orders_recancel_stuck
 from bookshop.shop.orders.notifications import notification_send, notifications_resend_stuck
 from bookshop.shop.orders.status_sync import orders_sync_status
 from bookshop.shop.orders.submission import order_submit, orders_resubmit_stuck
@@ -59,6 +60,29 @@ def submit_order(self: Task, order_id: int) -> str:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
+@shared_task(bind=True, name=dispatch.ORDER_CANCEL, max_retries=None)
+def cancel_order(self: Task, order_id: int) -> str:
+    """Ask the store to cancel an order the customer withdrew; retried like a submission
+    while the store is down, then left to the sweep."""
+    try:
+        with StoreClient() as client:
+            return order_cancel_at_store(order_id=order_id, client=client)
+    except StoreError as exc:
+        if not exc.retryable:
+            raise
+        if self.request.retries >= settings.ORDER_SUBMIT_MAX_RETRIES:
+            logger.warning(
+                "order.cancel order=%s outcome=gave_up retries=%s error=%s; the sweep retries",
+                order_id, self.request.retries, exc,
+            )  # fmt: skip
+            return "cancelling"
+        countdown = submission_backoff(self.request.retries, getattr(exc, "retry_after", None))
+        logger.warning(
+            "order.cancel order=%s outcome=retry in=%.1fs error=%s", order_id, countdown, exc
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
 @shared_task(name=dispatch.ORDER_STATUS_SYNC)
 def sync_order_statuses() -> int:
     """Apply the store's status changes to the shop's orders (beat, every few seconds)."""
@@ -79,8 +103,9 @@ def sweep_pending() -> int:
     """Resubmit orders stuck in pending and resend emails stuck unsent (beat, each minute)."""
     age = timedelta(seconds=settings.PENDING_SWEEP_AGE)
     orders = orders_resubmit_stuck(older_than=age)
+    cancels = orders_recancel_stuck(older_than=age)
     emails = notifications_resend_stuck(older_than=age)
-    return len(orders) + len(emails)
+    return len(orders) + len(cancels) + len(emails)
 
 
 @shared_task(

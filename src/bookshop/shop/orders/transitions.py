@@ -31,6 +31,7 @@ NOTIFY_ON: dict[str, str] = {
     Status.IN_WORK: Notification.Kind.RECEIVED,
     Status.SUCCESS: Notification.Kind.COMPLETED,
     Status.FAIL: Notification.Kind.FAILED,
+    Status.CANCELLED: Notification.Kind.CANCELLED,
 }
 
 

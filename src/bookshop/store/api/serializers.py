@@ -1,5 +1,6 @@
 """The JSON shapes of Store API v1 (see docs/api.md)."""
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -265,6 +266,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "shop_order_number",
             "customer_email",
             "delivery_address",
+            "delivery_fee",
             "status",
             "fail_reason",
             "items",
@@ -296,6 +298,12 @@ class OrderCreateSerializer(serializers.Serializer):
     )
     customer_email = Email(max_length=254)
     delivery_address = Text(max_length=2000)
+    delivery_fee = Money(
+        required=False,
+        default=Decimal("0.00"),
+        help_text="What the customer pays for delivery: at least 0, two decimals at most, "
+        '"3.50". Defaults to "0.00".',
+    )
     items = OrderLineSerializer(
         many=True,
         allow_empty=False,
@@ -313,6 +321,10 @@ class OrderPackSerializer(serializers.Serializer):
 
 
 class OrderCompleteSerializer(serializers.Serializer):
+    note = Text(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OrderCancelSerializer(serializers.Serializer):
     note = Text(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -335,6 +347,7 @@ class ConflictSerializer(serializers.Serializer):
             "invalid_transition",
             "order_closed",
             "not_packed",
+            "order_not_cancellable",
         ]
     )
     detail = serializers.CharField()

@@ -37,6 +37,7 @@ from bookshop.store.api.serializers import (
     BookUploadSerializer,
     ConflictSerializer,
     CredentialsSerializer,
+    OrderCancelSerializer,
     OrderCompleteSerializer,
     OrderCreateSerializer,
     OrderFailSerializer,
@@ -52,6 +53,7 @@ from bookshop.store.orders.models import Order
 from bookshop.store.orders.selectors import book_list, order_list
 from bookshop.store.orders.services import (
     OrderLine,
+    order_cancel,
     order_complete,
     order_create,
     order_fail,
@@ -271,6 +273,7 @@ class OrderViewSet(
             shop_order_number=data.get("shop_order_number"),
             customer_email=data["customer_email"],
             delivery_address=data["delivery_address"],
+            delivery_fee=data["delivery_fee"],
             lines=[OrderLine(book_id=i["book"], quantity=i["quantity"]) for i in data["items"]],
         )
         return self._answer(order.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -318,6 +321,30 @@ class OrderViewSet(
         serializer = OrderFailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order_fail(
+            order_id=order.pk, actor=request_actor(request=request), **serializer.validated_data
+        )
+        return self._answer(order.pk)
+
+    @extend_schema(
+        summary="Cancel an order that has not shipped (service: its own; staff: any)",
+        request=OrderCancelSerializer,
+        responses={
+            200: OpenApiResponse(
+                OrderSerializer,
+                description="Cancelled, its stock released; also the answer to a repeat.",
+            ),
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description="order_not_cancellable: the order is success or fail.",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        serializer = OrderCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_cancel(
             order_id=order.pk, actor=request_actor(request=request), **serializer.validated_data
         )
         return self._answer(order.pk)

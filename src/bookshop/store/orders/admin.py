@@ -45,9 +45,11 @@ from bookshop.store.orders.models import Order, OrderEvent, OrderItem, PackingSl
 from bookshop.store.orders.selectors import order_pick_list
 from bookshop.store.orders.services import (
     OrderConflict,
+    order_cancel,
     order_complete,
     order_fail,
     order_pack,
+    orders_cancel,
     orders_complete,
     orders_fail,
 )
@@ -195,7 +197,8 @@ class OrderAdminForm(forms.ModelForm):
         model = Order
         fields = ["status", "fail_reason"]
         help_texts = {
-            "status": "Success ships the picked copies; fail releases the reservation.",
+            "status": "Success ships the picked copies; fail and cancelled release the "
+            "reservation and the picked copies.",
             "fail_reason": "Required to mark the order as fail.",
         }
 
@@ -279,7 +282,7 @@ class OrderAdmin(PackingScreen, ReturnScreen, SalesScreen, ServiceAdmin):
     ordering = OPEN_FIRST
     search_fields = ["customer_email", "shop_order_id"]
     search_help_text = "The customer's order number (5 or #5), their email, or the shop's UUID."
-    actions = ["mark_success", "mark_fail"]
+    actions = ["mark_success", "mark_fail", "mark_cancelled"]
     inlines = [OrderItemInline, PackingSlotInline, OrderEventInline, ShippedCopyInline]
     # What the shop sent and when: shown, never edited; the status moves through services.
     readonly_fields = [
@@ -413,6 +416,12 @@ class OrderAdmin(PackingScreen, ReturnScreen, SalesScreen, ServiceAdmin):
                 actor=request_actor(request=request),
                 reason=form.cleaned_data["fail_reason"],
             )
+        elif wanted == Status.CANCELLED and stored.status != wanted:
+            order_cancel(
+                order_id=order.pk,
+                actor=request_actor(request=request),
+                note="Cancelled in the admin.",
+            )
 
     def refusal_errors(self, exc: Exception) -> Refusal:
         if isinstance(exc, OrderConflict):
@@ -444,6 +453,16 @@ class OrderAdmin(PackingScreen, ReturnScreen, SalesScreen, ServiceAdmin):
             ids,
             orders_complete(order_ids=ids, actor=request_actor(request=request)),
             "success",
+        )
+
+    @admin.action(description="Cancel (release the stock)")
+    def mark_cancelled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        self._report(
+            request,
+            ids,
+            orders_cancel(order_ids=ids, actor=request_actor(request=request)),
+            "cancelled",
         )
 
     @admin.action(description="Mark as fail")

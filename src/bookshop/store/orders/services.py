@@ -19,6 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -48,9 +49,10 @@ Status = Order.Status
 
 # The only moves an order can make; success and fail are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.IN_WORK: frozenset({Status.SUCCESS, Status.FAIL}),
+    Status.IN_WORK: frozenset({Status.SUCCESS, Status.FAIL, Status.CANCELLED}),
     Status.SUCCESS: frozenset(),
     Status.FAIL: frozenset(),
+    Status.CANCELLED: frozenset(),
 }
 
 
@@ -99,6 +101,7 @@ def order_create(
     delivery_address: str,
     lines: Sequence[OrderLine],
     shop_order_number: int | None = None,
+    delivery_fee: Decimal = Decimal("0.00"),
 ) -> tuple[Order, bool]:
     """Create an order and reserve its units, or return the one already made for this id.
 
@@ -116,6 +119,7 @@ def order_create(
         shop_order_id=shop_order_id,
         customer_email=customer_email,
         delivery_address=delivery_address,
+        delivery_fee=delivery_fee,
         wanted=wanted,
     )
     if replayed:
@@ -130,6 +134,7 @@ def order_create(
                 shop_order_id=shop_order_id,
                 customer_email=customer_email,
                 delivery_address=delivery_address,
+                delivery_fee=delivery_fee,
                 wanted=wanted,
             )
             if replayed:
@@ -153,6 +158,7 @@ def order_create(
                 created_by=actor,
                 customer_email=customer_email,
                 delivery_address=delivery_address,
+                delivery_fee=delivery_fee,
             )
             items = OrderItem.objects.bulk_create(
                 OrderItem(
@@ -181,6 +187,7 @@ def order_create(
             shop_order_id=shop_order_id,
             customer_email=customer_email,
             delivery_address=delivery_address,
+            delivery_fee=delivery_fee,
             wanted=wanted,
         )
         if replayed:
@@ -214,6 +221,7 @@ def _replay(
     shop_order_id: uuid.UUID,
     customer_email: str,
     delivery_address: str,
+    delivery_fee: Decimal,
     wanted: dict[int, int],
 ) -> Order | None:
     """The existing order for this id if the request repeats it exactly; None if none."""
@@ -224,6 +232,7 @@ def _replay(
         order.created_by_id == getattr(actor, "pk", None)
         and order.customer_email == customer_email
         and order.delivery_address == delivery_address
+        and order.delivery_fee == delivery_fee
         and dict(order.items.values_list("book_id", "quantity")) == wanted
     )
     if not same:
@@ -431,6 +440,37 @@ def order_fail(*, order_id: int, actor: User | None, reason: str) -> Order:
         PackingSlot.objects.filter(order=order).update(book_item=None)
         books_touch(book_ids=book_ids)
         return order
+
+
+def order_cancel(*, order_id: int, actor: User | None, note: str = "") -> Order:
+    """Withdraw an order that has not shipped: its reservation and picked copies are
+    released, so the books are available again (their `updated_at` moves for the shop's
+    sync).
+
+    Idempotent: an order already cancelled is returned unchanged, so a client may retry.
+    A shipped (success) or failed order refuses (OrderConflict "order_not_cancellable").
+    """
+    with transaction.atomic():
+        order, book_ids = _order_lock(order_id)
+        if order.status == Status.CANCELLED:
+            return order
+        if Status.CANCELLED not in TRANSITIONS[order.status]:
+            raise OrderConflict(
+                "order_not_cancellable",
+                f"The order is {order.get_status_display().lower()}; it can no longer be "
+                "cancelled.",
+            )
+        order_move_status(
+            order=order, to_status=Status.CANCELLED, actor=actor, note=note or "Cancelled."
+        )
+        PackingSlot.objects.filter(order=order).update(book_item=None)
+        books_touch(book_ids=book_ids)
+        return order
+
+
+def orders_cancel(*, order_ids: Iterable[int], actor: User | None) -> dict[int, str]:
+    """Cancel several orders, each on its own; return {order id: error} for the refusals."""
+    return _each(order_ids, lambda pk: order_cancel(order_id=pk, actor=actor))
 
 
 def orders_complete(*, order_ids: Iterable[int], actor: User | None) -> dict[int, str]:

@@ -99,6 +99,8 @@
   function apply(data, form) {
     if (typeof data.count === "number") setText("[data-cart-count]", String(data.count));
     if (data.total_display) setText("[data-cart-total]", data.total_display);
+    if (data.delivery_display) setText("[data-cart-delivery]", data.delivery_display);
+    if (data.amount_due_display) setText("[data-cart-amount-due]", data.amount_due_display);
     document.querySelectorAll("[data-cart-problems]").forEach(function (node) {
       node.hidden = !data.has_problems;
     });
