@@ -190,7 +190,14 @@ class BookFilter(filters.FilterSet):
         {"type": "string", "maxLength": 255, "pattern": NO_NUL,
          "description": "Only books by this author (the whole name, case-insensitive)."},
     )  # fmt: skip
-    language = filters.ChoiceFilter(choices=_language_choices, field_name="language")
+    language = documented(
+        filters.ChoiceFilter(choices=_language_choices, field_name="language"),
+        {
+            "type": "string",
+            "enum": [code for code, _ in _language_choices()],
+            "description": "Only books in this language: an ISO 639-1 code (en, fr, de…).",
+        },
+    )
     format = filters.ChoiceFilter(choices=Book.Format.choices)
 
     class Meta:
