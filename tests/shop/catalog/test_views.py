@@ -42,6 +42,7 @@ def test_an_empty_catalogue_tells_staff_where_books_come_from(client):
     assert "store admin" in page
     assert "bookshop store seed_demo" in page
     assert "bookshop store populate_db --books 200" in page
+    assert "bookshop store import_catalog books.csv" in page
 
 
 def test_a_search_that_finds_nothing_gives_no_operator_hints(client):
