@@ -19,6 +19,9 @@ from typing import TypeVar
 from tests import services
 
 HOST = "127.0.0.1"
+# The tail of the subject of the email that asks a new account to confirm its address
+# (shop accounts/verification.py): sent once at sign-up, it is no order step.
+ACCOUNT_CHECK_SUBJECT = ": confirm your email address"
 PORT_NAMES = ("shop", "store", "smtp", "inbox")
 _counter = itertools.count()
 T = TypeVar("T")

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-STATUSES = ("Pending", "Processing", "Completed", "Failed")
+STATUSES = ("Pending", "Processing", "Completed", "Failed", "Cancelled", "Cancelling…")
 
 
 class Shopper:
@@ -85,7 +85,12 @@ class Shopper:
 
     def order_status(self, order_id: int) -> str:
         page = self.http.get(f"/orders/{order_id}/").text
-        badge = re.search(r'<span class="badge[^"]*">(\w+)</span>', page)
+        # The order's badge (a pending one also carries what its live update polls), not
+        # the header's cart count.
+        badge = re.search(
+            r'<span class="badge (?!rounded-pill)[^"]*"(?: data-order-status[^>]*)?>([^<]+)</span>',
+            page,
+        )
         assert badge, page[:2000]
         assert badge.group(1) in STATUSES, badge.group(0)
         return badge.group(1)

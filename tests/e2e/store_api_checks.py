@@ -16,8 +16,10 @@ import schemathesis
 # Operation → the fields whose rules the schema cannot state (see the module docstring).
 RULES_BEYOND_THE_SCHEMA = {
     "POST /api/v1/auth/token/": {"non_field_errors"},  # wrong username or password
-    "POST /api/v1/books/": {"isbn", "image"},
-    "PATCH /api/v1/books/{id}/": {"isbn", "image"},
+    # The ISBN's check digit, an image that is one; a year after next year (the schema's
+    # bound is fixed, the calendar moves).
+    "POST /api/v1/books/": {"isbn", "image", "published_year"},
+    "PATCH /api/v1/books/{id}/": {"isbn", "image", "published_year"},
     "POST /api/v1/orders/": {"items"},  # unknown books, a book listed twice
     "POST /api/v1/orders/{id}/pack/": {"book_items"},  # copies that do not fit the order
 }

@@ -212,7 +212,11 @@ class SubjectsFieldExtension(OpenApiSerializerFieldExtension):
             return {
                 "type": "array",
                 "maxItems": MAX_SUBJECTS_PER_BOOK,
-                "items": {"type": "string", "maxLength": 100, "pattern": "[A-Za-z0-9]"},
+                "items": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "pattern": "^[^\\u0000]*[A-Za-z0-9][^\\u0000]*$",
+                },
                 "description": "Subject names; in a multipart form, one field with the "
                 "names separated by semicolons.",
             }

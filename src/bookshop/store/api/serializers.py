@@ -9,6 +9,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookshop.common.languages import languages_with_codes
 from bookshop.store.api.fields import (
     CheckedText,
     Email,
@@ -32,7 +33,6 @@ from bookshop.store.inventory.services import (
 from bookshop.store.inventory.validators import (
     YEAR_MAX,
     YEAR_MIN,
-    validate_language,
     validate_published_year,
 )
 from bookshop.store.orders.models import Order, OrderItem
@@ -105,6 +105,24 @@ class SubjectsField(serializers.Field):
         return names
 
 
+def _year(*, nullable: bool) -> WholeNumber:
+    return WholeNumber(
+        required=False,
+        allow_null=nullable,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        help_text="Year of first publication; negative for BCE. Not after next year.",
+    )
+
+
+def _pages(*, nullable: bool) -> WholeNumber:
+    return WholeNumber(required=False, allow_null=nullable, min_value=1, max_value=100_000)
+
+
+def _series_number(*, nullable: bool) -> WholeNumber:
+    return WholeNumber(required=False, allow_null=nullable, min_value=1, max_value=32767)
+
+
 ACTIVE_HELP = (
     "Inactive books stay in the API (so the shop learns they are gone) but cannot be ordered."
 )
@@ -143,23 +161,16 @@ class BookSerializer(serializers.ModelSerializer):
         "a list of names replacing them all (a new name makes a new subject).",
     )
     publisher = Text(max_length=255, required=False, allow_blank=True)
-    published_year = WholeNumber(
-        required=False,
-        allow_null=True,
-        min_value=YEAR_MIN,
-        max_value=YEAR_MAX,
-        help_text="Year of first publication; negative for BCE. Not after next year.",
-    )
+    published_year = _year(nullable=True)
     format = serializers.ChoiceField(choices=Book.Format.choices, required=False)
-    pages = WholeNumber(required=False, allow_null=True, min_value=1, max_value=100_000)
-    language = Text(
-        max_length=2,
-        min_length=2,
+    pages = _pages(nullable=True)
+    language = serializers.ChoiceField(
+        choices=[(language.alpha_2, language.name) for language in languages_with_codes()],
         required=False,
         help_text="ISO 639-1 code, lower case: en, fr, de…",
     )
     series = Text(max_length=255, required=False, allow_blank=True)
-    series_number = WholeNumber(required=False, allow_null=True, min_value=1, max_value=32767)
+    series_number = _series_number(nullable=True)
 
     class Meta:
         model = Book
@@ -184,13 +195,6 @@ class BookSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "updated_at"]
-
-    def validate_language(self, value: str) -> str:
-        try:
-            validate_language(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return value
 
     def validate_published_year(self, value: int | None) -> int | None:
         try:
@@ -223,6 +227,10 @@ class BookUploadSerializer(BookSerializer):
 
     image = serializers.ImageField(required=False, help_text="The cover: JPEG, PNG, WebP or GIF.")
     is_active = FormFlag(required=False, help_text=ACTIVE_HELP)
+    # A form has no null: an unknown year, page count or series number is left out.
+    published_year = _year(nullable=False)
+    pages = _pages(nullable=False)
+    series_number = _series_number(nullable=False)
 
 
 class BookItemSerializer(serializers.ModelSerializer):
