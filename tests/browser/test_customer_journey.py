@@ -72,7 +72,7 @@ def test_a_customer_buys_books_and_follows_the_order_to_completed(bookshop, staf
     audit.check(screenshot="book")
     book_page = page.url
     mark_page(page)
-    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("button", name=f"Add to cart: {TREASURE}").click()
     expect_cart_count(page, 2)
     expect_same_page(page, book_page)
 
