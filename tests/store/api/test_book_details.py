@@ -87,6 +87,7 @@ def test_staff_write_subjects_by_name_and_new_ones_are_made(staff_api):
         ("series_number", 0),
         ("subjects", "Poetry"),
         ("subjects", ["--"]),
+        ("subjects", ["É"]),
         ("subjects", ["x" * 101]),
     ],
 )
@@ -103,6 +104,19 @@ def test_bad_bibliographic_values_are_a_400_on_their_field_and_write_nothing(
     assert field in response.json()
     assert not Book.objects.exists()
     assert not Subject.objects.exists()
+
+
+@pytest.mark.parametrize("subjects", ["Drama;;Poetry", "Drama; --"])
+def test_a_form_with_a_blank_subject_name_is_a_400(staff_api, subjects):
+    response = staff_api.post(
+        BOOKS,
+        {"title": "Faust", "author": "Goethe", "price": "9.00", "subjects": subjects},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert "subjects" in response.json()
+    assert not Book.objects.exists()
 
 
 def test_a_form_upload_takes_subjects_separated_by_semicolons(staff_api):

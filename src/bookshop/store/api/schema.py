@@ -231,3 +231,15 @@ class SubjectsFieldExtension(OpenApiSerializerFieldExtension):
                 "required": ["name", "slug"],
             },
         }
+
+
+class FormSubjectsFieldExtension(OpenApiSerializerFieldExtension):
+    """A multipart book's `subjects`: one text, names separated by semicolons, each with a
+    letter A-Z or a digit; blank clears them. At most 20 names of 100 characters each
+    (beyond what a pattern says sensibly)."""
+
+    target_class = "bookshop.store.api.serializers.FormSubjectsField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        name = "[^;\\u0000]*[A-Za-z0-9][^;\\u0000]*"
+        return {"type": "string", "pattern": f"^(\\s*|{name}(;{name})*)$"}

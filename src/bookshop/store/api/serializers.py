@@ -1,5 +1,6 @@
 """The JSON shapes of Store API v1 (see docs/api.md)."""
 
+import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -27,7 +28,6 @@ from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.inventory.services import (
     book_create,
     book_update,
-    subject_slug,
     subjects_get_or_create,
 )
 from bookshop.store.inventory.validators import (
@@ -73,6 +73,9 @@ class PublicImageField(serializers.ImageField):
 MAX_SUBJECTS_PER_BOOK = 20
 
 
+SUBJECT_NAME_NEEDS = re.compile(r"[A-Za-z0-9]")
+
+
 class SubjectsField(serializers.Field):
     """Read: the book's subjects as `{name, slug}` objects, by name. Write: their names, a
     list that replaces the book's subjects; a name not known yet makes a new subject.
@@ -97,12 +100,24 @@ class SubjectsField(serializers.Field):
             # A form field holds one string: the names separated by semicolons.
             data = data.split(";") if data.strip() else []
         names = self.names.run_validation(data)
-        blank = [name for name in names if not subject_slug(name)]
+        # A slug is made of the name's letters A-Z and digits: a name needs one (the
+        # schema's pattern says the same).
+        blank = [name for name in names if not SUBJECT_NAME_NEEDS.search(name)]
         if blank:
             raise serializers.ValidationError(
-                f"{blank[0]!r} is not a usable subject name: it needs a letter or a digit."
+                f"{blank[0]!r} is not a usable subject name: it needs a letter A-Z or a digit."
             )
         return names
+
+
+class FormSubjectsField(SubjectsField):
+    """`subjects` in a multipart form: one text field, the names separated by semicolons
+    (an empty field clears them)."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.split(";") if data.strip() else [])
 
 
 def _year(*, nullable: bool) -> WholeNumber:
@@ -227,6 +242,10 @@ class BookUploadSerializer(BookSerializer):
 
     image = serializers.ImageField(required=False, help_text="The cover: JPEG, PNG, WebP or GIF.")
     is_active = FormFlag(required=False, help_text=ACTIVE_HELP)
+    subjects = FormSubjectsField(
+        required=False,
+        help_text="The book's genres: their names separated by semicolons.",
+    )
     # A form has no null: an unknown year, page count or series number is left out.
     published_year = _year(nullable=False)
     pages = _pages(nullable=False)
