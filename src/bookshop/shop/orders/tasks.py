@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery import Task, shared_task
@@ -34,53 +35,45 @@ def submission_backoff(retries: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-@shared_task(bind=True, name=dispatch.ORDER_SUBMIT, max_retries=None)
-def submit_order(self: Task, order_id: int) -> str:
-    """Send a placed (pending) order to the store.
-
-    Network errors, 5xx and 429 are retried with backoff up to ORDER_SUBMIT_MAX_RETRIES;
-    after that the order stays pending and the sweep submits it again later.
-    """
+def _ask_store(
+    task: Task, *, order_id: int, what: str, call: Callable[..., str], gave_up: str
+) -> str:
+    """Run `call(order_id=..., client=...)` against the store. Network errors, 5xx and
+    429 are retried with backoff up to ORDER_SUBMIT_MAX_RETRIES; after that the task
+    answers `gave_up` and the sweep asks again later."""
     try:
         with StoreClient() as client:
-            return order_submit(order_id=order_id, client=client)
+            return call(order_id=order_id, client=client)
     except StoreError as exc:
         if not exc.retryable:
             raise
-        if self.request.retries >= settings.ORDER_SUBMIT_MAX_RETRIES:
+        if task.request.retries >= settings.ORDER_SUBMIT_MAX_RETRIES:
             logger.warning(
-                "order.submit order=%s outcome=gave_up retries=%s error=%s; the sweep retries",
-                order_id, self.request.retries, exc,
+                "order.%s order=%s outcome=gave_up retries=%s error=%s; the sweep retries",
+                what, order_id, task.request.retries, exc,
             )  # fmt: skip
-            return "pending"
-        countdown = submission_backoff(self.request.retries, getattr(exc, "retry_after", None))
+            return gave_up
+        countdown = submission_backoff(task.request.retries, getattr(exc, "retry_after", None))
         logger.warning(
-            "order.submit order=%s outcome=retry in=%.1fs error=%s", order_id, countdown, exc
+            "order.%s order=%s outcome=retry in=%.1fs error=%s", what, order_id, countdown, exc
         )
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise task.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(bind=True, name=dispatch.ORDER_SUBMIT, max_retries=None)
+def submit_order(self: Task, order_id: int) -> str:
+    """Send a placed (pending) order to the store; retried while the store is down, then
+    left pending for the sweep."""
+    return _ask_store(self, order_id=order_id, what="submit", call=order_submit, gave_up="pending")
 
 
 @shared_task(bind=True, name=dispatch.ORDER_CANCEL, max_retries=None)
 def cancel_order(self: Task, order_id: int) -> str:
     """Ask the store to cancel an order the customer withdrew; retried like a submission
     while the store is down, then left to the sweep."""
-    try:
-        with StoreClient() as client:
-            return order_cancel_at_store(order_id=order_id, client=client)
-    except StoreError as exc:
-        if not exc.retryable:
-            raise
-        if self.request.retries >= settings.ORDER_SUBMIT_MAX_RETRIES:
-            logger.warning(
-                "order.cancel order=%s outcome=gave_up retries=%s error=%s; the sweep retries",
-                order_id, self.request.retries, exc,
-            )  # fmt: skip
-            return "cancelling"
-        countdown = submission_backoff(self.request.retries, getattr(exc, "retry_after", None))
-        logger.warning(
-            "order.cancel order=%s outcome=retry in=%.1fs error=%s", order_id, countdown, exc
-        )
-        raise self.retry(exc=exc, countdown=countdown) from exc
+    return _ask_store(
+        self, order_id=order_id, what="cancel", call=order_cancel_at_store, gave_up="cancelling"
+    )
 
 
 @shared_task(name=dispatch.ORDER_STATUS_SYNC)
