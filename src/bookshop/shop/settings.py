@@ -103,6 +103,9 @@ SHOP_FREE_DELIVERY_FROM = (
 )
 CATALOG_PAGE_SIZE = 20
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
+# Whole catalogue pages, kept per catalogue version with holes for each visitor's values
+# (core/page_cache.py); 0 renders every page afresh.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 ORDERS_PAGE_SIZE = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

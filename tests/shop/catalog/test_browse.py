@@ -143,8 +143,8 @@ def test_book_page_shows_details_author_link_and_related_books(client, django_as
     for other in BookFactory.create_batch(8, author="Someone Else"):
         other.subjects.add(scifi)
 
-    # The book, its subjects, the author's books, the subject's books.
-    with django_assert_num_queries(4):
+    # The catalogue's version, the book, its subjects, the author's books, the subject's.
+    with django_assert_num_queries(5):
         response = client.get(book.get_absolute_url())
 
     page = response.content.decode()

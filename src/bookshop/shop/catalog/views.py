@@ -20,30 +20,31 @@ from bookshop.shop.catalog.selectors import (
     books_by_author,
     books_in_subject,
     catalog_results_key,
-    catalog_version,
+    catalog_version_for,
     languages_listed,
     subject_get,
     subjects_listed,
 )
 from bookshop.shop.catalog.seo import book_structured_data
-
-# Stands in the cached results where each visitor's CSRF token goes.
-CSRF_PLACEHOLDER = "__csrf-token-of-this-visitor__"
+from bookshop.shop.core.page_cache import CSRF_HOLE, cached_page, rendering_skeleton
 
 
 @require_GET
+@cached_page
 def book_list(request: HttpRequest) -> HttpResponse:
     """The home page: the catalogue, searched, filtered, sorted and paginated."""
     return _catalogue(request, template="catalog/book_list.html")
 
 
 @require_GET
+@cached_page
 def subject_list(request: HttpRequest) -> HttpResponse:
     """Every subject with listed books, linked from the navigation."""
     return render(request, "catalog/subject_list.html", {"subjects": list(subjects_listed())})
 
 
 @require_GET
+@cached_page
 def subject_detail(request: HttpRequest, slug: str) -> HttpResponse:
     subject = subject_get(slug=slug)
     if subject is None:
@@ -57,6 +58,7 @@ def subject_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     name = author_name(slug=slug)
     if name is None:
@@ -95,7 +97,7 @@ def _catalogue(
         for name in ("query", "min_price", "max_price", "format", "language", "in_stock")
     ) or (not fixed and bool(arguments["subject"]))
     page_number = request.GET.get("page") or "1"
-    version = catalog_version()
+    version = catalog_version_for(request)
     key = catalog_results_key(
         arguments=arguments, page=page_number, path=request.get_full_path(), version=version
     )
@@ -104,10 +106,12 @@ def _catalogue(
         cached = _render_results(request, arguments, page_number, filtered=filtered)
         cache.set(key, cached, settings.CATALOG_CACHE_SECONDS)
     results, past_end = cached
+    if not rendering_skeleton(request):  # a skeleton keeps the hole for each visitor's token
+        # Every masked token of the visitor's secret is valid; each render gets its own.
+        results = results.replace(CSRF_HOLE, get_token(request))
     context = {
         "form": form,
-        # Every masked token of the visitor's secret is valid; each render gets its own.
-        "results": mark_safe(results.replace(CSRF_PLACEHOLDER, get_token(request))),  # noqa: S308
+        "results": mark_safe(results),  # noqa: S308 - rendered by our template
         "searching": bool(arguments["query"]),
         "query": arguments["query"],
         "filtered": filtered,
@@ -149,7 +153,7 @@ def _render_results(
             "query_string": query.urlencode(),
             "filtered": filtered,
             "next_url": request.get_full_path(),
-            "csrf_placeholder": CSRF_PLACEHOLDER,
+            "csrf_placeholder": CSRF_HOLE,
         },
     )
     return html, past_end
@@ -173,6 +177,7 @@ def _facets(version: str) -> dict[str, Any]:
 
 
 @require_GET
+@cached_page
 def book_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """One book's page; an inactive book's page says it is no longer available.
 

@@ -5,6 +5,7 @@ from django import template
 from bookshop.shop.alerts.forms import StockAlertForm
 from bookshop.shop.alerts.services import stock_alert_waiting_for
 from bookshop.shop.catalog.models import Book
+from bookshop.shop.core.page_cache import mark_personal
 
 register = template.Library()
 
@@ -17,6 +18,8 @@ def back_in_stock(context: template.Context, book: Book) -> dict[str, Any]:
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated and user.email)
     waiting = stock_alert_waiting_for(book=book, user=user) if signed_in and user else None
+    if signed_in and request is not None and book.is_active and not book.in_stock:
+        mark_personal(request)  # their address, and whether they wait already
     return {
         "book": book,
         "shown": book.is_active and not book.in_stock,
