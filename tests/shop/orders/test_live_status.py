@@ -142,7 +142,9 @@ def test_the_placed_page_thanks_a_pending_order_and_says_what_comes_next(client,
     assert THANKS in thanks
     assert f"Your order #{order.pk} {PLACED}" in thanks
     assert "or cancel it," in thanks
-    assert "{#" not in page and "{%" not in page  # no template comment shown as text
+    # No template comment shown as text.
+    assert "{#" not in page
+    assert "{%" not in page
 
 
 def test_once_accepted_the_thanks_no_longer_waits_for_the_warehouse(client, order):
