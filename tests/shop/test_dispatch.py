@@ -19,6 +19,7 @@ NAMES = [
     dispatch.STOCK_ALERT_SEND,
     dispatch.STOCK_ALERT_SWEEP,
     dispatch.ORDER_CANCEL,
+    dispatch.VERIFICATION_SEND,
 ]
 
 
@@ -45,6 +46,11 @@ def test_every_name_is_a_registered_task():
             lambda: dispatch.stock_alert_send_enqueue(alert_id=4),
             "email",
             (dispatch.STOCK_ALERT_SEND, [4]),
+        ),
+        (
+            lambda: dispatch.verification_send_enqueue(user_id=5),
+            "email",
+            (dispatch.VERIFICATION_SEND, [5]),
         ),
     ],
 )

@@ -20,6 +20,7 @@ NOTIFICATION_SEND = "shop.mail.send_notification"
 STOCK_ALERT_SEND = "shop.mail.send_stock_alert"
 STOCK_ALERT_SWEEP = "shop.alerts.sweep"
 ORDER_CANCEL = "shop.orders.cancel"
+VERIFICATION_SEND = "shop.mail.send_verification"
 
 
 def _send(name: str, *args: Any, **kwargs: Any) -> None:
@@ -55,3 +56,8 @@ def notification_send_enqueue(*, notification_id: int) -> None:
 def stock_alert_send_enqueue(*, alert_id: int) -> None:
     """Queue the back-in-stock email of one alert the sync released."""
     _send(STOCK_ALERT_SEND, alert_id)
+
+
+def verification_send_enqueue(*, user_id: int) -> None:
+    """Queue the email that asks a new account to confirm its address."""
+    _send(VERIFICATION_SEND, user_id)

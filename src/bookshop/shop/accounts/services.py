@@ -9,6 +9,7 @@ from bookshop.common.ratelimit import rate_limit_hit
 from bookshop.shop.accounts.emails import email_key
 from bookshop.shop.accounts.forms import EMAIL_TAKEN, ProfileForm, RegistrationForm
 from bookshop.shop.accounts.models import User
+from bookshop.shop.accounts.verification import verification_request
 
 RESET_FROM_ADDRESS = "address"
 RESET_FOR_EMAIL = "email"
@@ -19,11 +20,14 @@ def user_register(*, form: RegistrationForm) -> User | None:
 
     The form checks that the email is free, but two sign-ups can race past that check;
     the database's case-insensitive unique constraint decides, and the loser gets the
-    same field error instead of a 500. Returns None when that happened.
+    same field error instead of a 500. Returns None when that happened. The verification
+    email is queued in the same transaction: no account, no email.
     """
     try:
         with transaction.atomic():
-            return form.save()
+            user = form.save()
+            verification_request(user=user)
+            return user
     except IntegrityError:
         form.add_error("email", EMAIL_TAKEN)
         return None

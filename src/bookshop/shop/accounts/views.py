@@ -19,7 +19,7 @@ from bookshop.shop.accounts.services import (
     user_register,
     user_update_profile,
 )
-from bookshop.shop.accounts.verification import email_verify, verification_send
+from bookshop.shop.accounts.verification import email_verify, verification_request
 
 RESET_TOO_OFTEN = (
     "Too many password reset requests from your address. Please wait an hour and try again."
@@ -45,9 +45,10 @@ def register(request: HttpRequest) -> HttpResponse:
         user = user_register(form=form)
         if user is not None:
             login(request, user, backend=settings.SHOP_LOGIN_BACKEND)
-            if verification_send(user=user):
+            if user.email and not user.email_verified:  # user_register queued the link
                 messages.info(
-                    request, f"We sent a link to {user.email}: open it to confirm your address."
+                    request,
+                    f"We are sending a link to {user.email}: open it to confirm your address.",
                 )
             messages.success(request, f"Welcome to the shop, {user.get_username()}!")
             return redirect(_safe_next(request))
@@ -116,9 +117,10 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def verify_email_resend(request: HttpRequest) -> HttpResponse:
+    """ "Send the confirmation link again": queued for the worker like the first one."""
     user = request.user
-    if isinstance(user, User) and verification_send(user=user):
-        messages.info(request, f"We sent a new link to {user.email}.")
+    if isinstance(user, User) and verification_request(user=user):
+        messages.info(request, f"We are sending a new link to {user.email}.")
     else:
-        messages.error(request, "We could not send the link just now; please try later.")
+        messages.info(request, "There is no address to confirm.")
     return redirect("accounts:profile")

@@ -208,7 +208,6 @@ BADGES = {
 def _status_answer(order: Order) -> JsonResponse:
     """What the page's script needs to show the order's status as it is now."""
     state = "cancelling" if order.cancelling else order.status
-    final = order.status in (Order.Status.SUCCESS, Order.Status.FAIL, Order.Status.CANCELLED)
     response = JsonResponse(
         {
             "number": order.number,
@@ -217,10 +216,9 @@ def _status_answer(order: Order) -> JsonResponse:
             "badge_class": BADGES.get(state, "text-bg-secondary"),
             "cancelling": order.cancelling,
             "fail_reason": order.fail_reason if order.status == Order.Status.FAIL else "",
-            # Worth asking again: the store has not answered yet.
+            # Worth asking again: the store has not answered yet. (What else the page shows
+            # for the new status, the script takes from the page itself, fetched again.)
             "live": order.status == Order.Status.PENDING or order.cancelling,
-            # The page offers other things now (the reason, the way back to the cart).
-            "reload": final,
         }
     )
     response["Cache-Control"] = "no-store"
