@@ -50,7 +50,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="book",
             index=models.Index(
-                fields=["is_active", "stock_available", "title", "id"], name="book_low_stock"
+                condition=models.Q(("is_active", True)),
+                fields=["stock_available", "title", "id"],
+                name="book_low_stock",
             ),
         ),
     ]
