@@ -129,6 +129,9 @@ class Book(models.Model):
                 condition=models.Q(is_active=True),
                 name="book_low_stock",
             ),
+            # The catalogue's order: a page of the admin's book list (100,000 books) is
+            # read off this index instead of sorting every book first.
+            models.Index(fields=["title", "id"], name="book_title_order"),
         ]
         constraints = [
             models.CheckConstraint(

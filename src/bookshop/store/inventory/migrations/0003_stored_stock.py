@@ -55,4 +55,8 @@ class Migration(migrations.Migration):
                 name="book_low_stock",
             ),
         ),
+        migrations.AddIndex(
+            model_name="book",
+            index=models.Index(fields=["title", "id"], name="book_title_order"),
+        ),
     ]
