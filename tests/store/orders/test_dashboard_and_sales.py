@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from bookshop.store.orders import admin_sales
 from bookshop.store.orders.models import Order
 from bookshop.store.orders.reports import dashboard
 from bookshop.store.orders.services import order_fail
@@ -107,6 +108,30 @@ def test_the_csv_export_streams_the_sales_lines(admin_client, sales):
         [three_ago.isoformat(), "#3", "Emma", "", "1", "5.00"],
         [today.isoformat(), "#1", "Dune", "9780306406157", "2", "10.00"],
     ]
+
+
+def test_the_csv_comes_in_pieces_with_the_header_first(admin_client, sales, monkeypatch):
+    monkeypatch.setattr(admin_sales, "CSV_LINES_PER_PIECE", 1)
+    response = admin_client.get("/admin/orders/order/sales.csv", {"days": "30"})
+
+    pieces = [piece.decode() for piece in response.streaming_content]
+
+    assert pieces[0] == "date,order number,book,ISBN,quantity,unit price\r\n"
+    assert [piece.split(",")[1] for piece in pieces[1:]] == ["#3", "#1"]
+
+
+def test_a_sales_line_is_dated_by_the_stores_day_not_by_utc(admin_client, place_order, settings):
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14: its mornings are yesterday in UTC
+    order = place_order({BookFactory(title="Dune", price="10.00", copies=1): 1}, number=7)
+    today = timezone.localdate()
+    early = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 30)))
+    Order.objects.filter(pk=order.pk).update(created_at=early)
+
+    response = admin_client.get("/admin/orders/order/sales.csv", {"days": "30"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][:2] == [today.isoformat(), "#7"]
+    assert early.astimezone(dt.UTC).date() != today
 
 
 def test_the_pages_have_fixed_query_counts(admin_client, place_order):

@@ -156,9 +156,12 @@ def sales_lines(*, days: int) -> Iterator[list[str]]:
     first = timezone.localdate() - dt.timedelta(days=days - 1)
     rows = (
         OrderItem.objects.filter(order__status__in=SOLD, order__created_at__gte=_day_start(first))
+        # The database tells the local day: converting 20,000 timestamps one by one in
+        # Python was most of the export's time.
+        .annotate(day=TruncDate("order__created_at", tzinfo=timezone.get_current_timezone()))
         .order_by("order__created_at", "order_id", "id")
         .values_list(
-            "order__created_at",
+            "day",
             "order__shop_order_number",
             "order_id",
             "title",
@@ -167,9 +170,9 @@ def sales_lines(*, days: int) -> Iterator[list[str]]:
             "unit_price",
         )
     )
-    for created, number, order_id, title, isbn, quantity, price in rows.iterator(chunk_size=2000):
+    for day, number, order_id, title, isbn, quantity, price in rows.iterator(chunk_size=2000):
         yield [
-            timezone.localtime(created).date().isoformat(),
+            day.isoformat(),
             f"#{number}" if number is not None else f"Order {order_id}",
             title,
             isbn,
