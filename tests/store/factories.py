@@ -1,6 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from rest_framework.authtoken.models import Token
+
+from bookshop.store.inventory.models import Book
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -53,8 +56,18 @@ class BookFactory(factory.django.DjangoModelFactory):
 
 
 class BookItemFactory(factory.django.DjangoModelFactory):
+    """A copy, counted in its book's stored stock as the services would count it (a
+    shipped one is not)."""
+
     class Meta:
         model = "inventory.BookItem"
 
     book = factory.SubFactory(BookFactory)
     place = factory.Sequence(lambda n: f"B-{n:04d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        copy = super()._create(model_class, *args, **kwargs)
+        if copy.status == copy.Status.IN_STOCK:
+            Book.objects.filter(pk=copy.book_id).update(copies_in_stock=F("copies_in_stock") + 1)
+        return copy

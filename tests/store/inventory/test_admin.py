@@ -1,8 +1,10 @@
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import DELETION, LogEntry
 
+from bookshop.store.inventory.codes import copy_code
 from bookshop.store.inventory.models import Book, BookItem
 from tests.store.factories import BookFactory, BookItemFactory
 from tests.store.forms import form_data
@@ -61,6 +63,29 @@ def test_the_book_page_has_bounded_queries_as_copies_grow(admin_client, copies, 
     assert page_queries(admin_client, f"/admin/inventory/book/{big.pk}/change/") == page_queries(
         admin_client, f"/admin/inventory/book/{small.pk}/change/"
     )
+
+
+def test_each_copy_rows_inputs_are_named_for_their_copy(admin_client):
+    book = BookFactory(title="Dune", copies=2)
+    first, second = (copy_code(pk) for pk in book.items.order_by("pk").values_list("pk", flat=True))
+
+    page = admin_client.get(f"/admin/inventory/book/{book.pk}/change/").content.decode()
+
+    # What a screen reader announces for each input of the copies' table.
+    named = dict(re.findall(r'<input[^>]*name="items-(\d+-\w+)"[^>]*aria-label="([^"]+)"', page))
+    assert named == {
+        "0-place": f"Shelf place of copy {first}",
+        "0-DELETE": f"Delete copy {first}",
+        "1-place": f"Shelf place of copy {second}",
+        "1-DELETE": f"Delete copy {second}",
+        "2-place": "Shelf place of a new copy",
+    }
+    nameless = [
+        tag
+        for tag in re.findall(r'<input[^>]*name="items-\d+-[^"]*"[^>]*>', page)
+        if 'type="hidden"' not in tag and "aria-label=" not in tag
+    ]
+    assert nameless == []
 
 
 def test_adding_copies_inline_makes_them_available_and_moves_updated_at(admin_client):

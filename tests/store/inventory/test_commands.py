@@ -13,6 +13,7 @@ from bookshop.store.inventory.models import Book, BookItem, Subject
 from bookshop.store.inventory.validators import isbn_is_valid
 from bookshop.store.orders.models import Order
 from tests.store.factories import BookFactory
+from tests.store.stock import assert_stored_stock_is_right
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_populate_db_adds_50_books_with_0_to_5_copies_by_default(api):
     rows = api.get("/api/v1/books/", {"page_size": 50}).json()["results"]
     assert sum(row["quantity"] for row in rows) == copies
     assert all(row["title"] and row["author"] and row["price"] for row in rows)
+    assert_stored_stock_is_right()  # every book's stored count, not only their sum
 
 
 # What Faker's own names and cities used to put in titles and bylines.

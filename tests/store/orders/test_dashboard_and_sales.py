@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from bookshop.store.orders import admin_sales
 from bookshop.store.orders.models import Order
+from bookshop.store.orders.reports import dashboard
 from bookshop.store.orders.services import order_fail
 from tests.store.factories import BookFactory
 from tests.store.queries import page_queries
@@ -108,6 +110,30 @@ def test_the_csv_export_streams_the_sales_lines(admin_client, sales):
     ]
 
 
+def test_the_csv_comes_in_pieces_with_the_header_first(admin_client, sales, monkeypatch):
+    monkeypatch.setattr(admin_sales, "CSV_LINES_PER_PIECE", 1)
+    response = admin_client.get("/admin/orders/order/sales.csv", {"days": "30"})
+
+    pieces = [piece.decode() for piece in response.streaming_content]
+
+    assert pieces[0] == "date,order number,book,ISBN,quantity,unit price\r\n"
+    assert [piece.split(",")[1] for piece in pieces[1:]] == ["#3", "#1"]
+
+
+def test_a_sales_line_is_dated_by_the_stores_day_not_by_utc(admin_client, place_order, settings):
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14: its mornings are yesterday in UTC
+    order = place_order({BookFactory(title="Dune", price="10.00", copies=1): 1}, number=7)
+    today = timezone.localdate()
+    early = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 30)))
+    Order.objects.filter(pk=order.pk).update(created_at=early)
+
+    response = admin_client.get("/admin/orders/order/sales.csv", {"days": "30"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][:2] == [today.isoformat(), "#7"]
+    assert early.astimezone(dt.UTC).date() != today
+
+
 def test_the_pages_have_fixed_query_counts(admin_client, place_order):
     book = BookFactory(copies=400, price="3.00")
     place_order({book: 1})
@@ -132,3 +158,30 @@ def test_low_stock_counts_what_open_orders_reserve(admin_client, place_order, se
     assert "Mostly promised: 1 available" in text
     assert "Three free" not in text
     assert "Gone quiet" not in text
+
+
+def test_low_stock_lists_the_emptiest_ten_by_title_and_counts_them_all(admin_client, settings):
+    settings.STORE_LOW_STOCK_THRESHOLD = 1
+    for n in range(12):
+        BookFactory(title=f"One left {n:02d}", copies=1)
+    BookFactory(title="Zero left", copies=0)
+
+    text = _text(admin_client.get("/admin/"))
+
+    listed = re.findall(r"(\w+ left(?: \d\d)?): (\d) available", text)
+    assert listed == [("Zero left", "0")] + [(f"One left {n:02d}", "1") for n in range(9)]
+    assert "Low stock 13 books" in text
+    assert "The 10 with fewest available shown." in text
+
+
+def test_the_dashboards_figures_take_seven_queries(django_assert_num_queries, place_order):
+    # Open orders (1), the low-stock count and its first books (2), the takings of today
+    # and of the week (2 each), however many books, copies and orders there are.
+    for n in range(20):
+        place_order({BookFactory(copies=n % 3 + 1): 1})
+
+    with django_assert_num_queries(7):
+        figures = dashboard(low_stock_threshold=1)
+
+    assert figures["open_count"] == 20
+    assert figures["low_stock_count"] == 14  # the books with 1 or 2 copies, one reserved

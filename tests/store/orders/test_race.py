@@ -25,6 +25,7 @@ from tests.store.factories import (
     ServiceAccountFactory,
     StaffFactory,
 )
+from tests.store.stock import assert_stored_stock_is_right
 
 pytestmark = [
     pytest.mark.services,
@@ -70,6 +71,8 @@ def test_twenty_threads_ordering_the_last_five_copies_reserve_exactly_five():
     assert sum(OrderItem.objects.values_list("quantity", flat=True)) == 5
     row = book_list().get(pk=book.pk)
     assert (row.in_stock, row.reserved, row.available) == (5, 5, 0)
+    # The stored counts the books' figures come from match a fresh count.
+    assert_stored_stock_is_right()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -103,6 +106,7 @@ def test_the_same_order_sent_by_twenty_threads_at_once_is_created_once():
     assert sorted(created) == [False] * 19 + [True]
     assert Order.objects.count() == 1
     assert book_list().get(pk=book.pk).available == 3
+    assert_stored_stock_is_right()
 
 
 def _waiting_for_locks() -> int:
@@ -198,6 +202,8 @@ def test_completing_an_order_while_another_reserves_the_same_books_does_not_dead
         b.pk: (b.in_stock, b.reserved) for b in book_list().filter(pk__in=[first.pk, second.pk])
     }
     assert rows == {first.pk: (1, 1), second.pk: (1, 1)}
+    # The stored counts the books' figures come from match a fresh count.
+    assert_stored_stock_is_right()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -278,3 +284,5 @@ def test_completing_failing_and_creating_orders_on_shared_books_at_once_never_de
     assert {b.pk: b.reserved for b in book_list().filter(pk__in=[b.pk for b in books])} == {
         books[i].pk: k for i, k in reserved.items()
     }
+    # The stored counts the books' figures come from match a fresh count.
+    assert_stored_stock_is_right()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -81,8 +82,24 @@ class CopyPickedFor(_CopyAdminBase):
         return f"order {slot.order_id}" if slot else "-"
 
 
+class _NamedCopiesFormSet(BaseInlineFormSet):
+    """The copy rows' inputs, each named for its copy ("Shelf place of copy C00000042",
+    "Delete copy C00000042"): the table's column headers are no labels, so a screen
+    reader would otherwise meet a column of nameless boxes."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        copy = getattr(form, "instance", None)
+        name = f"copy {copy_code(copy.pk)}" if copy is not None and copy.pk else "a new copy"
+        if "place" in form.fields:
+            form.fields["place"].widget.attrs["aria-label"] = f"Shelf place of {name}"
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {name}"
+
+
 class BookItemInline(CopyPickedFor, admin.TabularInline):
     model = BookItem
+    formset = _NamedCopiesFormSet
     fields = ["place", "status", "picked_for"]
     readonly_fields = ["status", "picked_for"]
     extra = 1

@@ -7,11 +7,13 @@ also states the lock order these functions follow.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -50,15 +52,33 @@ def books_lock(*, book_ids: Iterable[int]) -> dict[int, Book]:
     }
 
 
-def books_touch(*, book_ids: Iterable[int]) -> None:
-    """Move the books' `updated_at` so the shop's incremental sync fetches them again.
+def books_touch(
+    *,
+    book_ids: Iterable[int],
+    in_stock: Mapping[int, int] | None = None,
+    reserved: Mapping[int, int] | None = None,
+) -> None:
+    """Move the books' `updated_at` so the shop's incremental sync fetches them again, and
+    their stored stock by these amounts: copies in stock (`in_stock`, book id -> change)
+    and units reserved by open orders (`reserved`).
 
     Called by every write that changes a book's availability without saving the book,
-    after it has locked the books with `books_lock`.
+    after it has locked the books with `books_lock`: the counts then move in the same
+    transaction as the copies or orders they count, one writer at a time per book, and
+    in the same single UPDATE as the timestamp.
     """
-    ids = sorted(set(book_ids))
+    changes: dict[str, Any] = {"updated_at": timezone.now()}
+    ids = set(book_ids)
+    for field, deltas in (("copies_in_stock", in_stock), ("units_reserved", reserved)):
+        moved = {pk: n for pk, n in (deltas or {}).items() if n}
+        if moved:
+            ids.update(moved)
+            changes[field] = F(field) + Case(
+                *(When(pk=pk, then=Value(n)) for pk, n in sorted(moved.items())),
+                default=Value(0),
+            )
     if ids:
-        Book.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        Book.objects.filter(pk__in=sorted(ids)).update(**changes)
 
 
 def subject_slug(name: str) -> str:
@@ -187,7 +207,7 @@ def book_items_add(*, book: Book, place: str, count: int = 1) -> list[BookItem]:
     items = BookItem.objects.bulk_create(
         [BookItem(book=book, place=place.strip()) for _ in range(count)]
     )
-    books_touch(book_ids=[book.pk])
+    books_touch(book_ids=[book.pk], in_stock={book.pk: count})
     return items
 
 
@@ -250,8 +270,10 @@ def book_items_add_many(*, copies: Iterable[tuple[int, str, int]]) -> int:
     wanted = [(book_id, place.strip(), count) for book_id, place, count in copies if count > 0]
     if not wanted:
         return 0
-    book_ids = {book_id for book_id, _, _ in wanted}
-    books_lock(book_ids=book_ids)
+    added: Counter[int] = Counter()
+    for book_id, _, count in wanted:
+        added[book_id] += count
+    books_lock(book_ids=added)
     items = BookItem.objects.bulk_create(
         [
             BookItem(book_id=book_id, place=place)
@@ -260,5 +282,5 @@ def book_items_add_many(*, copies: Iterable[tuple[int, str, int]]) -> int:
         ],
         batch_size=1000,
     )
-    books_touch(book_ids=book_ids)
+    books_touch(book_ids=added, in_stock=added)
     return len(items)

@@ -9,36 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
-    Aggregate,
-    Case,
-    Count,
     F,
-    IntegerField,
-    OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
-    Sum,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import RowNumber
 
 from bookshop.store.accounts.models import User
 from bookshop.store.inventory.models import Book, BookItem
 from bookshop.store.orders.models import Order, OrderItem, PackingSlot
-
-
-def _count_subquery(queryset: QuerySet[Any], aggregate: Aggregate) -> Subquery:
-    # One correlated subquery per figure: the page's books get their numbers in the same
-    # query that fetches them, however many rows the page has.
-    return Subquery(
-        queryset.order_by().values("book").annotate(n=aggregate).values("n"),
-        output_field=IntegerField(),
-    )
 
 
 class Stock(TypedDict):
@@ -58,20 +41,15 @@ def book_list(*, queryset: QuerySet[Book] | None = None) -> QuerySet[StockedBook
     """Books annotated with `in_stock`, `reserved` and `available`.
 
     available = copies in stock - units reserved by open (in_work) orders, never below 0,
-    and 0 for an inactive book, which cannot be ordered.
+    and 0 for an inactive book, which cannot be ordered. The three are the book's stored
+    counts (kept by the services, see inventory/services.py `books_touch`), so a page of
+    books costs no per-book counting.
     """
     queryset = Book.objects.all() if queryset is None else queryset
-    in_stock = BookItem.objects.filter(book=OuterRef("pk"), status=BookItem.Status.IN_STOCK)
-    reserved = OrderItem.objects.filter(book=OuterRef("pk"), order__status=Order.Status.IN_WORK)
     return queryset.annotate(
-        in_stock=Coalesce(_count_subquery(in_stock, Count("pk")), 0),
-        reserved=Coalesce(_count_subquery(reserved, Sum("quantity")), 0),
-    ).annotate(
-        available=Case(
-            When(is_active=False, then=0),
-            default=Greatest(F("in_stock") - F("reserved"), 0),
-            output_field=IntegerField(),
-        )
+        in_stock=F("copies_in_stock"),
+        reserved=F("units_reserved"),
+        available=F("stock_available"),
     )
 
 

@@ -20,11 +20,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Greatest
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from bookshop.store.accounts.models import User
@@ -178,7 +189,7 @@ def order_create(
             OrderEvent.objects.create(
                 order=order, actor=actor, to_status=order.status, note="Order received."
             )
-            books_touch(book_ids=wanted)
+            books_touch(book_ids=wanted, reserved=wanted)
             return order, True
     except IntegrityError:
         # Another request with the same shop_order_id committed first.
@@ -275,12 +286,13 @@ def _move_status_check(*, order: Order, to_status: str) -> None:
         )
 
 
-def _order_lock(order_id: int) -> tuple[Order, list[int]]:
-    """Lock the order's books, then the order; return it and its books' ids."""
+def _order_lock(order_id: int) -> tuple[Order, dict[int, int]]:
+    """Lock the order's books, then the order; return it and its lines, the quantity
+    ordered per book id (what the order reserves while it is open)."""
     # An order's lines never change once it exists, so reading them unlocked is safe.
-    book_ids = list(OrderItem.objects.filter(order_id=order_id).values_list("book_id", flat=True))
-    books_lock(book_ids=book_ids)
-    return Order.objects.select_for_update().get(pk=order_id), book_ids
+    lines = dict(OrderItem.objects.filter(order_id=order_id).values_list("book_id", "quantity"))
+    books_lock(book_ids=lines)
+    return Order.objects.select_for_update().get(pk=order_id), lines
 
 
 # -- packing ----------------------------------------------------------------------------------
@@ -368,7 +380,7 @@ def order_complete(*, order_id: int, actor: User | None, note: str = "") -> Orde
     unit's book, which no service allows but a write around them could do.
     """
     with transaction.atomic():
-        order, book_ids = _order_lock(order_id)
+        order, lines = _order_lock(order_id)
         _move_status_check(order=order, to_status=Status.SUCCESS)
         slots = list(PackingSlot.objects.filter(order=order).select_related("order_item"))
         # (copy id, the unit's book id and title) of every picked unit.
@@ -415,7 +427,14 @@ def order_complete(*, order_id: int, actor: User | None, note: str = "") -> Orde
             for c in copies.values()
         )
         order_move_status(order=order, to_status=Status.SUCCESS, actor=actor, note=note)
-        books_touch(book_ids=book_ids)
+        # The reservation becomes the shipment: the units are no longer reserved, and
+        # the copies (of the units' books, checked above) are no longer in stock.
+        shipped = Counter(c.book_id for c in copies.values())
+        books_touch(
+            book_ids=lines,
+            in_stock={pk: -n for pk, n in shipped.items()},
+            reserved={pk: -n for pk, n in lines.items()},
+        )
         return order
 
 
@@ -433,12 +452,12 @@ def order_fail(*, order_id: int, actor: User | None, reason: str) -> Order:
     """
     reason = _fail_reason(reason)
     with transaction.atomic():
-        order, book_ids = _order_lock(order_id)
+        order, lines = _order_lock(order_id)
         _move_status_check(order=order, to_status=Status.FAIL)
         order.fail_reason = reason
         order_move_status(order=order, to_status=Status.FAIL, actor=actor, note=reason)
         PackingSlot.objects.filter(order=order).update(book_item=None)
-        books_touch(book_ids=book_ids)
+        books_touch(book_ids=lines, reserved={pk: -n for pk, n in lines.items()})
         return order
 
 
@@ -451,7 +470,7 @@ def order_cancel(*, order_id: int, actor: User | None, note: str = "") -> Order:
     A shipped (success) or failed order refuses (OrderConflict "order_not_cancellable").
     """
     with transaction.atomic():
-        order, book_ids = _order_lock(order_id)
+        order, lines = _order_lock(order_id)
         if order.status == Status.CANCELLED:
             return order
         if Status.CANCELLED not in TRANSITIONS[order.status]:
@@ -464,7 +483,7 @@ def order_cancel(*, order_id: int, actor: User | None, note: str = "") -> Order:
             order=order, to_status=Status.CANCELLED, actor=actor, note=note or "Cancelled."
         )
         PackingSlot.objects.filter(order=order).update(book_item=None)
-        books_touch(book_ids=book_ids)
+        books_touch(book_ids=lines, reserved={pk: -n for pk, n in lines.items()})
         return order
 
 
@@ -555,7 +574,8 @@ def book_item_update(*, book_item_id: int, book_id: int, place: str) -> BookItem
     """
     with transaction.atomic():
         (copy,), book_ids = _copies_lock([book_item_id], more_books=[book_id])
-        moving = book_id != copy.book_id
+        old_book_id = copy.book_id
+        moving = book_id != old_book_id
         if moving:
             held = _held([copy], "move to another book")
             if held:
@@ -564,7 +584,12 @@ def book_item_update(*, book_item_id: int, book_id: int, place: str) -> BookItem
         copy.place = place.strip()
         copy.full_clean()
         copy.save(update_fields=["book", "place", "updated_at"])
-        books_touch(book_ids=[*book_ids, book_id])
+        # Only a copy on the shelf moves (`_held`): its count goes with it.
+        counted = moving and copy.status == BookItem.Status.IN_STOCK
+        books_touch(
+            book_ids=[*book_ids, book_id],
+            in_stock={old_book_id: -1, book_id: 1} if counted else None,
+        )
         return copy
 
 
@@ -580,7 +605,8 @@ def book_items_remove(*, book_item_ids: Iterable[int]) -> int:
         if held:
             raise ValidationError({"book_items": held})
         BookItem.objects.filter(pk__in=[c.pk for c in copies]).delete()
-        books_touch(book_ids=book_ids)
+        gone = Counter(c.book_id for c in copies if c.status == BookItem.Status.IN_STOCK)
+        books_touch(book_ids=book_ids, in_stock={pk: -n for pk, n in gone.items()})
         return len(copies)
 
 
@@ -737,7 +763,7 @@ def order_return_copy(
             note=f"{RETURN_NOTE} {copy_code(copy.pk)} to {place}: {reason}",
             created_at=now,
         )
-        books_touch(book_ids=[shipped.book_id])
+        books_touch(book_ids=[shipped.book_id], in_stock={shipped.book_id: 1})
         return copy
 
 
@@ -785,5 +811,44 @@ def book_items_remove_free(*, wanted: dict[tuple[int, str], int]) -> dict[tuple[
         doomed.extend(free.get(key, [])[len(free.get(key, [])) - n :] if n else [])
     if doomed:
         BookItem.objects.filter(pk__in=doomed).delete()
-        books_touch(book_ids={book_id for (book_id, _), n in removed.items() if n})
+        gone: Counter[int] = Counter()
+        for (book_id, _), n in removed.items():
+            gone[book_id] += n
+        books_touch(book_ids=+gone, in_stock={pk: -n for pk, n in gone.items()})
     return removed
+
+
+# -- the books' stored stock ------------------------------------------------------------------
+
+
+def books_stock_recount(*, book_ids: Iterable[int] | None = None) -> None:
+    """Count the books' copies in stock and reserved units afresh and store the counts
+    (every book's when `book_ids` is None).
+
+    The services keep the counts as they change copies and orders (`books_touch`); this
+    is for data written around them, such as the bench's orders made in bulk. Takes the
+    books' locks first, as every stock change does. One UPDATE however many books.
+    """
+
+    def per_book(queryset: QuerySet[Any], aggregate: Aggregate) -> Coalesce:
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values("book").annotate(n=aggregate).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    with transaction.atomic():
+        books = Book.objects.all() if book_ids is None else Book.objects.filter(pk__in=book_ids)
+        list(books.select_for_update().order_by("pk").values_list("pk", flat=True))
+        books.update(
+            copies_in_stock=per_book(
+                BookItem.objects.filter(book=OuterRef("pk"), status=BookItem.Status.IN_STOCK),
+                Count("pk"),
+            ),
+            units_reserved=per_book(
+                OrderItem.objects.filter(book=OuterRef("pk"), order__status=Status.IN_WORK),
+                Sum("quantity"),
+            ),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -271,6 +272,14 @@ class Command(BaseCommand):
                         for _ in range(rng.randint(0, max_copies))
                     ]
                     _insert(cursor, BookItem, COPY_COLUMNS, copies)
+                    # The books' stored stock count (which the services keep from now on),
+                    # one UPDATE per count: a few per batch.
+                    per_book = Counter(book_id for book_id, *_ in copies)
+                    by_count: dict[int, list[int]] = {}
+                    for book_id, n in per_book.items():
+                        by_count.setdefault(n, []).append(book_id)
+                    for n, book_ids in by_count.items():
+                        Book.objects.filter(pk__in=book_ids).update(copies_in_stock=n)
                     made_books += len(rows)
                     made_copies += len(copies)
         except BaseException:
