@@ -210,12 +210,13 @@ def catalog_version() -> str:
     because in the embedded mode each process has a cache of its own.
     """
     # Plain SQL: every catalogue page asks, and the ORM's aggregate costs ten times the
-    # index lookup itself. The value is only compared, so its text form is enough.
+    # index lookup itself. The value is only compared, so its text form is enough (with
+    # no space: it goes into cache keys).
     table = connection.ops.quote_name(Book._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(synced_at) FROM {table}")  # noqa: S608 - our table's name
         (latest,) = cursor.fetchone()
-    return str(latest) if latest else "empty"
+    return str(latest).replace(" ", "T") if latest else "empty"
 
 
 def catalog_version_for(request: HttpRequest) -> str:
