@@ -68,7 +68,10 @@ def book_search(
     if max_price is not None:
         books = books.filter(price__lte=max_price)
     if subject:
-        books = books.filter(subjects__slug=subject)
+        # An uncorrelated IN, not a join: with a search, a join lets SQLite run the
+        # full-text MATCH once per book of the subject instead of once.
+        links = Book.subjects.through.objects.filter(subject__slug=subject)
+        books = books.filter(pk__in=links.values("book_id"))
     if format:
         books = books.filter(format=format)
     if language:

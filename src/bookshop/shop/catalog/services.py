@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bookshop.shop.alerts.restock import restocks_alert
+from bookshop.shop.catalog.facets import catalog_facets_warm
 from bookshop.shop.catalog.models import Book, BookFormat, Subject
 from bookshop.shop.core.services import sync_poll
 from bookshop.shop.core.timestamps import store_datetime
@@ -234,6 +235,8 @@ def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResul
         full=full,
     )
     deactivated = book_deactivate_missing(present_store_ids=present) if full else 0
+    if poll.applied or deactivated:
+        catalog_facets_warm()  # the new version's facets, before a visitor asks for them
     return CatalogSyncResult(
         pages=poll.pages,
         received=poll.received,

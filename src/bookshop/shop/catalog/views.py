@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from bookshop.shop.catalog.facets import catalog_facets
 from bookshop.shop.catalog.forms import CatalogFilterForm
-from bookshop.shop.catalog.models import BookFormat
 from bookshop.shop.catalog.selectors import (
     author_name,
     book_get_for_page,
@@ -21,7 +21,6 @@ from bookshop.shop.catalog.selectors import (
     books_in_subject,
     catalog_results_key,
     catalog_version_for,
-    languages_listed,
     subject_get,
     subjects_listed,
 )
@@ -116,7 +115,7 @@ def _catalogue(
         "query": arguments["query"],
         "filtered": filtered,
         "ignored": form.ignored(),
-        "facets": _facets(version),
+        "facets": catalog_facets(version),
         "fixed": fixed or {},
         **(extra or {}),
     }
@@ -157,23 +156,6 @@ def _render_results(
         },
     )
     return html, past_end
-
-
-def _facets(version: str) -> dict[str, Any]:
-    """The choices of the facet filters, cached per catalogue version."""
-    key = f"catalog:facets:{version}"
-    facets = cache.get(key)
-    if facets is None:
-        facets = {
-            "subjects": [
-                (subject.slug, subject.name, getattr(subject, "book_count", 0))
-                for subject in subjects_listed()
-            ],
-            "languages": languages_listed(),
-            "formats": list(BookFormat.choices),
-        }
-        cache.set(key, facets, settings.CATALOG_CACHE_SECONDS)
-    return facets
 
 
 @require_GET

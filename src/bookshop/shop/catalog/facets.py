@@ -1,0 +1,39 @@
+"""The choices of the catalogue's facet filters (subjects with their counts, languages,
+formats), kept per catalogue version.
+
+Counting every subject's listed books reads every book-subject link (about 200 ms at
+100,000 books on SQLite), so the sync works them out as soon as it has changed the
+mirror, and no visitor waits for them; a page finds them already kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from bookshop.shop.catalog.models import BookFormat
+from bookshop.shop.catalog.selectors import catalog_version, languages_listed, subjects_listed
+
+
+def catalog_facets(version: str) -> dict[str, Any]:
+    """The facets of catalogue `version`, from the cache or worked out and kept."""
+    key = f"catalog:facets:{version}"
+    facets: dict[str, Any] | None = cache.get(key)
+    if facets is None:
+        facets = {
+            "subjects": [
+                (subject.slug, subject.name, getattr(subject, "book_count", 0))
+                for subject in subjects_listed()
+            ],
+            "languages": languages_listed(),
+            "formats": list(BookFormat.choices),
+        }
+        cache.set(key, facets, settings.CATALOG_CACHE_SECONDS)
+    return facets
+
+
+def catalog_facets_warm() -> None:
+    """Work out the facets of the mirror as it is now, ahead of the first page view."""
+    catalog_facets(catalog_version())
