@@ -103,6 +103,8 @@ SHOP_FREE_DELIVERY_FROM = (
 )
 CATALOG_PAGE_SIZE = 20
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
+# A search matching more books than this is listed by title, not ranked (selectors).
+CATALOG_RANK_LIMIT = env.int("CATALOG_RANK_LIMIT", default=2000)
 # Whole catalogue pages, kept per catalogue version with holes for each visitor's values
 # (core/page_cache.py); 0 renders every page afresh.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)

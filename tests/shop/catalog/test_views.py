@@ -231,8 +231,9 @@ def test_catalogue_pages_do_not_accept_posts(client):
 def test_catalogue_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
     BookFactory.create_batch(rows)
 
-    # The catalogue's version, count and page, and the facets' subjects and languages.
-    with django_assert_num_queries(5):
+    # The catalogue's version, count, the page's ids and its books, and the facets'
+    # subjects and languages.
+    with django_assert_num_queries(6):
         response = client.get("/")
     assert response.status_code == 200
     with django_assert_num_queries(1):  # the version: the results come from the cache
@@ -243,7 +244,7 @@ def test_catalogue_query_count_does_not_grow_with_books(client, django_assert_nu
 def test_search_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
     BookFactory.create_batch(rows)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/", {"q": "book", "min_price": "1", "sort": "price"})
     assert len(response.context["books"]) == min(rows, 20)
     with django_assert_num_queries(1):
@@ -287,3 +288,25 @@ def test_cached_results_carry_each_visitors_own_csrf_token(client):
     response = other.post(f"/cart/add/{book.pk}/", {"csrfmiddlewaretoken": token, "next": "/"})
     assert response.status_code == 302
     assert other.session["cart"]
+
+
+def test_a_search_matching_more_books_than_the_rank_limit_is_listed_by_title(client, settings):
+    settings.CATALOG_RANK_LIMIT = 2
+    BookFactory(title="Zed", description="an ocean story")
+    BookFactory(title="Ocean", description="waves")
+    BookFactory(title="Middle", description="ocean again")
+
+    # Ranked, "Ocean" (the word in its title) would come first.
+    assert titles(client.get("/", {"q": "ocean"})) == ["Middle", "Ocean", "Zed"]
+    settings.CATALOG_RANK_LIMIT = 3
+    assert titles(client.get("/", {"q": "ocean", "page": "1"}))[0] == "Ocean"
+
+
+def test_a_far_page_shows_the_books_of_that_place_in_the_order(client):
+    for n in range(45):
+        BookFactory(title=f"Book {n:02d}", price=f"{50 - n}.00")
+
+    assert titles(client.get("/", {"sort": "price", "page": "3"})) == [
+        f"Book {n:02d}" for n in range(4, -1, -1)
+    ]
+    assert titles(client.get("/", {"page": "2"})) == [f"Book {n:02d}" for n in range(20, 40)]

@@ -6,6 +6,7 @@ import hashlib
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
@@ -27,6 +28,8 @@ from bookshop.shop.catalog.fulltext import FTS_TABLE
 from bookshop.shop.catalog.models import Book, Subject, book_search_vector
 
 SORT_RELEVANCE = "relevance"
+# Best matches first: every word in the title, then the full-text rank, then by title.
+RELEVANCE_ORDER = ("-title_hit", "-rank", "title", "id")
 SORTS: dict[str, tuple[str, ...]] = {
     "title": ("title", "id"),
     "price": ("price", "title", "id"),
@@ -87,7 +90,7 @@ def book_search(
     if sort == SORT_RELEVANCE or sort not in SORTS:
         sort = SORT_RELEVANCE if ranked else "title"
     if sort == SORT_RELEVANCE:
-        return books.order_by("-title_hit", "-rank", "title", "id")
+        return books.order_by(*RELEVANCE_ORDER)
     return books.order_by(*SORTS[sort])
 
 
@@ -138,6 +141,16 @@ def _match(books: QuerySet[Book], query: str, words: list[str]) -> tuple[QuerySe
         )
     )
     return books, True
+
+
+def books_by_title_when_broad(books: QuerySet[Book], *, count: int) -> QuerySet[Book]:
+    """A search ranked by relevance that matches more than CATALOG_RANK_LIMIT books is
+    listed by title instead: ranking "the" means scoring nearly every book (2 s at
+    100,000 books on PostgreSQL, 250 ms on SQLite) to order a list nobody reads as
+    ranked, while by title the database reads just the page off the title index."""
+    if count > settings.CATALOG_RANK_LIMIT and tuple(books.query.order_by) == RELEVANCE_ORDER:
+        return books.order_by(*SORTS["title"])
+    return books
 
 
 def subjects_listed() -> QuerySet[Subject]:

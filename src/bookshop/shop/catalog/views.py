@@ -2,7 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from bookshop.shop.catalog.facets import catalog_facets
 from bookshop.shop.catalog.forms import CatalogFilterForm
+from bookshop.shop.catalog.pagination import CataloguePaginator
 from bookshop.shop.catalog.selectors import (
     author_name,
     book_get_for_page,
@@ -126,7 +127,7 @@ def _render_results(
     request: HttpRequest, arguments: dict[str, Any], page_number: str, *, filtered: bool
 ) -> tuple[str, bool]:
     """The results' HTML and whether the page asked for lies past the last one."""
-    paginator = Paginator(book_search(**arguments), settings.CATALOG_PAGE_SIZE)
+    paginator = CataloguePaginator(book_search(**arguments), settings.CATALOG_PAGE_SIZE)
     past_end = False
     try:
         page = paginator.page(page_number)
