@@ -101,13 +101,17 @@ SHOP_FREE_DELIVERY_FROM = (
     if env.str("SHOP_FREE_DELIVERY_FROM", default="40.00")
     else None
 )
+# Sessions are read on nearly every page (the cart's count) and written far less often:
+# from the shared cache, with the database behind it, so none is lost when the cache is.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CATALOG_PAGE_SIZE = 20
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
 # A search matching more books than this is listed by title, not ranked (selectors).
 CATALOG_RANK_LIMIT = env.int("CATALOG_RANK_LIMIT", default=2000)
 # Whole catalogue pages, kept per catalogue version with holes for each visitor's values
-# (core/page_cache.py); 0 renders every page afresh.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# (core/page_cache.py): at most this many in each web process (about 40 KB each); 0
+# renders every page afresh.
+PAGE_CACHE_ENTRIES = env.int("PAGE_CACHE_ENTRIES", default=256)
 ORDERS_PAGE_SIZE = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

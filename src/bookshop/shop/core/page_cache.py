@@ -13,9 +13,10 @@ form's `next` are drawn from them); and whether the visitor is signed in (the he
 differs). A view whose page holds more than that for one visitor marks the request as
 personal (`mark_personal`) and that rendering is served as it is, never stored.
 
-Skeletons live in two places: this process's memory (a small LRU, as they never change
-under a key) and the shared cache, so a gunicorn worker that has not seen a page yet
-still skips the render.
+Skeletons live in this process's memory only, in a bounded LRU (they never change under
+a key, so no process can hold a stale one). Not in the shared cache: every distinct URL
+is a key, and anyone can make endless URLs (`?q=…`), which would fill Redis, or push out
+the file cache's other entries in the embedded mode. Each worker renders a page once.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -80,7 +80,7 @@ class _Skeletons:
             self._items.clear()
 
 
-local_skeletons = _Skeletons(size=getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 512))
+local_skeletons = _Skeletons(size=settings.PAGE_CACHE_ENTRIES)
 
 
 def rendering_skeleton(request: HttpRequest) -> bool:
@@ -117,7 +117,7 @@ def cached_page(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if (
             request.method != "GET"
-            or not settings.PAGE_CACHE_SECONDS
+            or not local_skeletons.size
             or HOLE_MARK in unquote_plus(request.get_full_path())
         ):
             return view(request, *args, **kwargs)
@@ -125,19 +125,16 @@ def cached_page(view: View) -> View:
         key = _key(request, signed_in=signed_in)
         item = local_skeletons.get(key)
         if item is None:
-            item = cache.get(key)
-            if item is None:
-                setattr(request, SKELETON, True)
-                try:
-                    response = view(request, *args, **kwargs)
-                finally:
-                    setattr(request, SKELETON, False)
-                if response.status_code not in (200, 404) or response.streaming:
-                    return _fill_response(request, response)  # a redirect, say: not kept
-                item = (response.status_code, response.content.decode())
-                if getattr(request, PERSONAL, False):
-                    return _fill_response(request, response)
-                cache.set(key, item, settings.PAGE_CACHE_SECONDS)
+            setattr(request, SKELETON, True)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                setattr(request, SKELETON, False)
+            if response.status_code not in (200, 404) or response.streaming:
+                return _fill_response(request, response)  # a redirect, say: not kept
+            if getattr(request, PERSONAL, False):
+                return _fill_response(request, response)
+            item = (response.status_code, response.content.decode())
             local_skeletons.put(key, item)
         status, skeleton = item
         return HttpResponse(_fill(request, skeleton), status=status)
