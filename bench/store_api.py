@@ -33,7 +33,9 @@ URLS = {
     "books, 10 a page": "/api/v1/books/?page_size=10",
     "books, 50 a page": "/api/v1/books/?page_size=50",
     "books, 500 a page": "/api/v1/books/?page_size=500",
-    "books, 500 a page by updated_at (the sync)": "/api/v1/books/?page_size=500&ordering=updated_at",
+    "books, 500 a page by updated_at (the sync)": (
+        "/api/v1/books/?page_size=500&ordering=updated_at"
+    ),
     "books, 50 a page after a cursor": later.replace("page_size=1000", "page_size=50"),
     "one book": f"/api/v1/books/{middle}/",
 }
