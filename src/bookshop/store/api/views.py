@@ -1,5 +1,6 @@
 """Store API v1 views: parse, check the role, call a service or selector, answer."""
 
+import functools
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +142,12 @@ class FormatIsAFilter(DefaultContentNegotiation):
     settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
+@functools.cache
+def _stocked_books() -> QuerySet[Book]:
+    """book_list(), never evaluated itself: each request reads a clone (`.all()`)."""
+    return book_list()
+
+
 @extend_schema_view(
     list=extend_schema(summary="List books (anyone)"),
     retrieve=extend_schema(summary="One book, active or not (anyone)"),
@@ -169,6 +176,10 @@ class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            # Cloned from one made per process: building the availability annotations
+            # costs more than a book's whole detail answer otherwise.
+            return _stocked_books().all()
         return book_list().prefetch_related("subjects")
 
     def get_permissions(self):
