@@ -16,6 +16,7 @@ from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 import httpx
+import orjson
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -230,7 +231,8 @@ class StoreClient:
     def _decode(method: str, path: str, response: httpx.Response) -> Any:
         status = response.status_code
         try:
-            payload = response.json() if response.content else None
+            # orjson: a sync's pages are large, and it reads them several times faster.
+            payload = orjson.loads(response.content) if response.content else None
         except ValueError:
             payload = response.text[:500]
         if status < 400:
@@ -265,7 +267,7 @@ class StoreClient:
             page = self.request("GET", next_url)
 
     def books_changed(
-        self, *, updated_after: datetime | None = None, page_size: int = 500
+        self, *, updated_after: datetime | None = None, page_size: int = 1000
     ) -> Iterator[list[BookData]]:
         """Pages of books changed after `updated_after` (all books when None), oldest
         change first, so a caller may store its cursor after each page."""
