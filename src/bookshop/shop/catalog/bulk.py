@@ -57,10 +57,14 @@ def books_upsert(*, rows: Sequence[Mapping[str, Any]], update_fields: Sequence[s
         f"({', '.join(columns)}) VALUES "
     )
     tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    # A page shares one synced_at, and many books one price: each value is adapted once.
+    adapted: list[dict[Any, Any]] = [{} for _ in adapt]
     values = [
         [
-            value if convert is None else convert(value)
-            for value, convert in zip(row.values(), adapt, strict=True)
+            value
+            if convert is None
+            else (seen[value] if value in seen else seen.setdefault(value, convert(value)))
+            for value, convert, seen in zip(row.values(), adapt, adapted, strict=True)
         ]
         for row in rows
     ]

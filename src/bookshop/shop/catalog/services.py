@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,6 +64,12 @@ def _subjects_from_store(data: Mapping[str, Any]) -> dict[str, str] | None:
     }
 
 
+@functools.lru_cache(maxsize=8192)
+def _author_slug(author: str) -> str:
+    # Authors repeat across a catalogue, and slugify is a fair part of a page's time.
+    return slugify(author)[:300]
+
+
 @dataclass(frozen=True)
 class _StoreBook:
     """One store book as the mirror's row (model field name → value), and its subjects."""
@@ -95,7 +102,7 @@ def _book_from_store(data: Mapping[str, Any], synced_at: datetime) -> _StoreBook
         "image_url": data.get("image") or "",
         "quantity": max(0, int(data.get("quantity") or 0)),
         "is_active": bool(data.get("is_active", True)),
-        "author_slug": slugify(author)[:300],
+        "author_slug": _author_slug(author),
         "publisher": data.get("publisher") or "",
         "published_year": _optional_int(data, "published_year"),
         "format": data.get("format") or BookFormat.PAPERBACK,
@@ -127,22 +134,23 @@ def book_upsert_many(*, books: Sequence[Mapping[str, Any]]) -> int:
         # A page may repeat a book (overlap windows); keep its newest version only.
         if held is None or book.updated_at >= held.updated_at:
             latest[book.store_id] = book
-    if not _newer_than_held(latest, Book.objects.all()):
+    if not _newer_than_held(latest, Book.objects.all())[0]:
         return 0  # the common case of an overlap window: no transaction, no write
     with transaction.atomic():
         # Locked, so that two syncs racing over the same books keep the newer version.
-        fresh = _newer_than_held(latest, Book.objects.select_for_update())
+        fresh, mirrored = _newer_than_held(latest, Book.objects.select_for_update())
         if fresh:
             books_upsert(rows=[book.row for book in fresh], update_fields=_UPDATE_FIELDS)
-            _link_subjects(fresh)
+            _link_subjects(fresh, held=mirrored)
     return len(fresh)
 
 
-def _link_subjects(books: list[_StoreBook]) -> None:
+def _link_subjects(books: list[_StoreBook], *, held: set[int]) -> None:
     """Mirror the subjects of the books just written, in a fixed number of queries.
 
     Subjects are upserted by slug (the store may rename one), then each written book's
     links are replaced: one delete and one insert for the whole page, not one per book.
+    Books new to the mirror (not in `held`, store ids) have no links to delete.
     """
     wanted: dict[int, dict[str, str]] = {
         book.store_id: book.subjects for book in books if book.subjects is not None
@@ -162,7 +170,9 @@ def _link_subjects(books: list[_StoreBook]) -> None:
     subject_ids = dict(Subject.objects.filter(slug__in=list(names)).values_list("slug", "id"))
     book_ids = dict(Book.objects.filter(store_id__in=list(wanted)).values_list("store_id", "id"))
     links = Book.subjects.through
-    links.objects.filter(book_id__in=list(book_ids.values())).delete()
+    replaced = [book_ids[store_id] for store_id in wanted if store_id in held]
+    if replaced:
+        links.objects.filter(book_id__in=replaced).delete()
     subject_links_insert(
         links=[
             (book_ids[store_id], subject_ids[slug])
@@ -172,13 +182,18 @@ def _link_subjects(books: list[_StoreBook]) -> None:
     )
 
 
-def _newer_than_held(latest: dict[int, _StoreBook], held: models.QuerySet) -> list[_StoreBook]:
+def _newer_than_held(
+    latest: dict[int, _StoreBook], held: models.QuerySet
+) -> tuple[list[_StoreBook], set[int]]:
+    """The books newer than the mirror's rows (or missing there), and the store ids of
+    those the mirror holds already."""
     known = dict(held.filter(store_id__in=list(latest)).values_list("store_id", "store_updated_at"))
-    return [
+    newer = [
         book
         for store_id, book in sorted(latest.items())
         if store_id not in known or book.updated_at > known[store_id]
     ]
+    return newer, set(known)
 
 
 def book_deactivate_missing(*, present_store_ids: set[int]) -> int:
