@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bookshop.shop.alerts.restock import restocks_alert
-from bookshop.shop.catalog.bulk import books_upsert, subject_links_insert
+from bookshop.shop.catalog.bulk import books_upsert, store_ids_in, subject_links_insert
 from bookshop.shop.catalog.facets import catalog_facets_warm
 from bookshop.shop.catalog.models import Book, BookFormat, Subject
 from bookshop.shop.core.services import sync_poll
@@ -168,11 +168,13 @@ def _link_subjects(books: list[_StoreBook], *, held: set[int]) -> None:
             update_fields=["name"],
         )
     subject_ids = dict(Subject.objects.filter(slug__in=list(names)).values_list("slug", "id"))
-    book_ids = dict(Book.objects.filter(store_id__in=list(wanted)).values_list("store_id", "id"))
+    book_ids = dict(
+        Book.objects.filter(store_id__in=store_ids_in(list(wanted))).values_list("store_id", "id")
+    )
     links = Book.subjects.through
     replaced = [book_ids[store_id] for store_id in wanted if store_id in held]
     if replaced:
-        links.objects.filter(book_id__in=replaced).delete()
+        links.objects.filter(book_id__in=store_ids_in(replaced)).delete()
     subject_links_insert(
         links=[
             (book_ids[store_id], subject_ids[slug])
@@ -187,7 +189,11 @@ def _newer_than_held(
 ) -> tuple[list[_StoreBook], set[int]]:
     """The books newer than the mirror's rows (or missing there), and the store ids of
     those the mirror holds already."""
-    known = dict(held.filter(store_id__in=list(latest)).values_list("store_id", "store_updated_at"))
+    known = dict(
+        held.filter(store_id__in=store_ids_in(list(latest))).values_list(
+            "store_id", "store_updated_at"
+        )
+    )
     newer = [
         book
         for store_id, book in sorted(latest.items())
