@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import DateTimeField, DecimalField
 from django.db.models.expressions import RawSQL
 
@@ -53,7 +53,8 @@ def books_upsert(*, rows: Sequence[Mapping[str, Any]], update_fields: Sequence[s
     updated = [_column(Book, name) for name in update_fields]
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in updated)
     conflict = _column(Book, "store_id")
-    head = f"INSERT INTO {_quoted(Book._meta.db_table)} ({', '.join(columns)}) "
+    table = _quoted(Book._meta.db_table)
+    head = f"INSERT INTO {table} ({', '.join(columns)}) "
     tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     # A page shares one synced_at, and many books one price: each value is adapted once.
     adapted: list[dict[Any, Any]] = [{} for _ in adapt]
@@ -66,7 +67,34 @@ def books_upsert(*, rows: Sequence[Mapping[str, Any]], update_fields: Sequence[s
         ]
         for row in rows
     ]
-    _insert(head, values, tail, fields)
+    if connection.vendor == "postgresql":
+        _copy_then_insert(table, columns, values, tail)
+    else:
+        _insert(head, values, tail, fields)
+
+
+def _copy_then_insert(table: str, columns: list[str], values: list[list[Any]], tail: str) -> None:
+    """PostgreSQL: COPY the rows into a scratch table, then one INSERT … SELECT from it.
+
+    With Django's client-side binding, the arrays of `unnest` travel as one huge literal
+    that psycopg quotes value by value in Python and the server parses back: for a page of
+    books, more than the insert itself. COPY sends the rows in psycopg's C code.
+    """
+    staging = _quoted(f"staging_{Book._meta.db_table}")
+    listed = ", ".join(columns)
+    # In the caller's transaction if there is one; the scratch table goes at its commit.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {staging} ({listed}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        cursor.execute(
+            f"WITH page AS (DELETE FROM {staging} RETURNING {listed}) "  # noqa: S608
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM page{tail}"
+        )
 
 
 def _insert(head: str, values: list[list[Any]], tail: str, fields: list[Any]) -> None:
