@@ -8,7 +8,6 @@ from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -27,6 +26,7 @@ from bookshop.store.api.filters import (
     BookFilter,
     BookItemFilter,
     FieldSearchFilter,
+    NamedFiltersBackend,
     OrderFilter,
     StrictOrderingFilter,
 )
@@ -169,7 +169,7 @@ class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_converter = "int"
     pagination_class = StoreCursorPagination
-    filter_backends = [DjangoFilterBackend, FieldSearchFilter, StrictOrderingFilter]
+    filter_backends = [NamedFiltersBackend, FieldSearchFilter, StrictOrderingFilter]
     filterset_class = BookFilter
     search_fields = ["title", "author", "isbn"]
     ordering_fields = ["title", "price", "updated_at", "id", "created_at"]
@@ -226,7 +226,7 @@ class BookItemListView(generics.ListCreateAPIView):
     serializer_class = BookItemSerializer
     permission_classes = [IsStaff]
     pagination_class = StoreCursorPagination
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [NamedFiltersBackend, StrictOrderingFilter]
     filterset_class = BookItemFilter
     ordering_fields = ["id", "place", "created_at"]
     ordering = ["id"]
@@ -259,7 +259,7 @@ class OrderViewSet(
     serializer_class = OrderSerializer
     lookup_value_converter = "int"
     pagination_class = StoreCursorPagination
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [NamedFiltersBackend, StrictOrderingFilter]
     filterset_class = OrderFilter
     ordering_fields = ["updated_at", "created_at", "id"]
     ordering = ["-id"]
