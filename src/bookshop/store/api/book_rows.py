@@ -105,11 +105,17 @@ def _subjects_by_book(book_ids: list[int]) -> dict[int, list[dict[str, str]]]:
         f"s.{column(subjects, 'slug')} "
         f"FROM {quote(links.db_table)} l JOIN {quote(subjects.db_table)} s "
         f"ON s.{column(subjects, 'id')} = l.{column(links, 'subject')} "
-        f"WHERE l.{column(links, 'book')} IN ({', '.join(['%s'] * len(book_ids))})"
+        + (
+            # One array parameter: psycopg rewrites a statement of more than 50 parameters
+            # afresh every time.
+            f"WHERE l.{column(links, 'book')} = ANY(%s)"
+            if connection.vendor == "postgresql"
+            else f"WHERE l.{column(links, 'book')} IN ({', '.join(['%s'] * len(book_ids))})"
+        )
     )
     by_book: dict[int, list[tuple[str, str]]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, book_ids)
+        cursor.execute(sql, [book_ids] if connection.vendor == "postgresql" else book_ids)
         for book_id, name, slug in cursor.fetchall():
             by_book.setdefault(book_id, []).append((name, slug))
     # Sorted by name in Python, as SubjectsField does: not by the database's collation.
