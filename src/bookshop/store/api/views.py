@@ -177,8 +177,8 @@ class BookViewSet(ListFiltersOnly, viewsets.ModelViewSet):
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            # Cloned from one made per process: building the availability annotations
-            # costs more than a book's whole detail answer otherwise.
+            # Cloned from one made per process: resolving book_list's annotations anew
+            # is a fair share of a one-book answer.
             return _stocked_books().all()
         return book_list().prefetch_related("subjects")
 
