@@ -187,7 +187,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_WORKER_SEND_TASK_EVENTS", defa
 # The shop <-> store flows (docs/integration.md). Intervals and ages in seconds.
 CATALOG_SYNC_INTERVAL = env.float("CATALOG_SYNC_INTERVAL", default=30)
 CATALOG_SYNC_OVERLAP = env.float("CATALOG_SYNC_OVERLAP", default=30)
-CATALOG_SYNC_PAGE_SIZE = env.int("CATALOG_SYNC_PAGE_SIZE", default=500)
+# The Store API's largest page: a first sync of a big catalogue makes half the requests.
+CATALOG_SYNC_PAGE_SIZE = env.int("CATALOG_SYNC_PAGE_SIZE", default=1000)
 ORDER_STATUS_SYNC_INTERVAL = env.float("ORDER_STATUS_SYNC_INTERVAL", default=5)
 ORDER_STATUS_SYNC_OVERLAP = env.float("ORDER_STATUS_SYNC_OVERLAP", default=30)
 ORDER_SUBMIT_RETRY_BASE = env.float("ORDER_SUBMIT_RETRY_BASE", default=2)

@@ -8,6 +8,7 @@ whether trying again later can help (network trouble, 5xx, 429) or not (4xx).
 # NotRequired only from annotations that are evaluated.
 import logging
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 import httpx
+import orjson
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -230,7 +232,8 @@ class StoreClient:
     def _decode(method: str, path: str, response: httpx.Response) -> Any:
         status = response.status_code
         try:
-            payload = response.json() if response.content else None
+            # orjson: a sync's pages are large, and it reads them several times faster.
+            payload = orjson.loads(response.content) if response.content else None
         except ValueError:
             payload = response.text[:500]
         if status < 400:
@@ -253,19 +256,27 @@ class StoreClient:
         raise _REJECTIONS.get(status, StoreRejected)(message, status=status, payload=payload)
 
     def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[list[dict]]:
-        """Yield each page's results of a cursor-paginated list, following `next` links."""
-        page = self.request("GET", path, params=params)
-        while True:
-            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-                raise StoreMalformed(f"store sent a page without results: {page!r:.300}")
-            yield page["results"]
-            next_url = page.get("next")
-            if not next_url:
-                return
-            page = self.request("GET", next_url)
+        """Yield each page's results of a cursor-paginated list, following `next` links.
+
+        The next page is asked for as soon as its link is known, in a helper thread, so
+        the store renders it while the caller works on this one (a first catalogue sync
+        writes what it reads: the two overlap instead of taking turns). Leaving the loop
+        early waits for that one request, which its timeouts bound.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-next-page") as ahead:
+            page = self.request("GET", path, params=params)
+            while True:
+                if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                    raise StoreMalformed(f"store sent a page without results: {page!r:.300}")
+                next_url = page.get("next")
+                upcoming = ahead.submit(self.request, "GET", next_url) if next_url else None
+                yield page["results"]
+                if upcoming is None:
+                    return
+                page = upcoming.result()
 
     def books_changed(
-        self, *, updated_after: datetime | None = None, page_size: int = 500
+        self, *, updated_after: datetime | None = None, page_size: int = 1000
     ) -> Iterator[list[BookData]]:
         """Pages of books changed after `updated_after` (all books when None), oldest
         change first, so a caller may store its cursor after each page."""

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from bookshop.shop.catalog.models import Book, Subject
 from bookshop.shop.catalog.services import book_upsert_many
@@ -41,8 +42,9 @@ def test_a_changed_book_gets_its_new_subjects_in_fixed_queries(django_assert_num
         for n in range(1, 4)
     ]
     # Two looks at the versions, the upsert, the subjects' upsert, their ids, the books'
-    # ids, the old links' delete and the new links' insert (plus the savepoint pair).
-    with django_assert_num_queries(10):
+    # ids, the old links' delete and the new links' insert (plus the savepoint pair); on
+    # PostgreSQL the upsert's scratch table too (bulk.py; its COPY is not counted).
+    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 10):
         assert book_upsert_many(books=changed) == 3
     assert set(Subject.objects.get(slug="utopias").books.values_list("store_id", flat=True)) == {
         1, 2, 3,

@@ -73,10 +73,11 @@ def test_upsert_writes_a_page_in_one_statement():
     with CaptureQueriesContext(connection) as queries:
         assert book_upsert_many(books=books) == 300
 
-    inserts = [query for query in queries if query["sql"].startswith('INSERT INTO "catalog_book"')]
+    # On PostgreSQL the rows are copied to a scratch table and inserted from there.
+    inserts = [query for query in queries if 'INSERT INTO "catalog_book" (' in query["sql"]]
     selects = [query for query in queries if query["sql"].startswith("SELECT")]
     # SQLite caps the parameters of one statement, so Django splits the batch there.
-    assert len(inserts) == 1 if connection.vendor == "postgresql" else len(inserts) <= 8
+    assert len(inserts) == 1 if connection.vendor == "postgresql" else 1 <= len(inserts) <= 8
     # The versions held: a cheap look first, then again under lock when there is news;
     # then the subjects' and the books' ids for the subject links, once for the page.
     assert len(selects) == (4 if "subjects" in books[0] else 2)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bookshop.shop.alerts.models import StockAlert
 from bookshop.shop.alerts.services import stock_alerts_release
+from bookshop.shop.catalog.bulk import store_ids_in
 
 
 def _arriving(books: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -38,7 +39,9 @@ def restocks_alert(books: Sequence[Mapping[str, Any]]) -> list[int]:
         return []
     waiting = list(
         StockAlert.objects.waiting()
-        .filter(book__store_id__in=arriving, book__is_active=True, book__quantity__gt=0)
+        .filter(
+            book__store_id__in=store_ids_in(arriving), book__is_active=True, book__quantity__gt=0
+        )
         .values_list("book_id", flat=True)
         .distinct()
     )
