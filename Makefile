@@ -95,7 +95,9 @@ test: lint test-store test-shop test-e2e test-browser
 # BOOKSHOP_BENCH_SERVICES=1 runs them on PostgreSQL, RabbitMQ and Redis. Needs wrk (Debian).
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/web_throughput.py --books 10000
+	$(BIN)/python bench/store_api.py
 	$(BIN)/python bench/catalog_sync.py --books 100000
+	$(BIN)/python bench/catalog_pages.py --books 100000
 
 lock: $(BIN)/python
 	$(BIN)/pip install -q uv
