@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 import random
-import smtplib
 from collections.abc import Callable
 from datetime import timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from bookshop.shop import dispatch
+from bookshop.shop.core.email_retry import EMAIL_RETRY
 from bookshop.shop.orders.cancelling import order_cancel_at_store, orders_recancel_stuck
 from bookshop.shop.orders.notifications import notification_send, notifications_resend_stuck
 from bookshop.shop.orders.status_sync import orders_sync_status
@@ -101,17 +100,7 @@ def sweep_pending() -> int:
     return len(orders) + len(cancels) + len(emails)
 
 
-@shared_task(
-    bind=True,
-    name=dispatch.NOTIFICATION_SEND,
-    # The database too: a connection cut before the send releases the claim, so a retry
-    # (on a new connection) sends it without waiting for the sweep.
-    autoretry_for=(smtplib.SMTPException, OSError, OperationalError, InterfaceError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=20,
-)
+@shared_task(bind=True, name=dispatch.NOTIFICATION_SEND, **EMAIL_RETRY)
 def send_notification(self: Task, notification_id: int) -> bool:
     """Send one order email; an SMTP outage delays it (retries, then the sweep)."""
     return notification_send(notification_id=notification_id)
