@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import CDPSession, expect
 
 from tests.browser.people import (
     book_card,
@@ -35,14 +35,31 @@ def customer(bookshop, username: str) -> None:
         shopper.close()
 
 
+def slow_network(page, *, latency_ms: int) -> CDPSession:
+    """Chromium adds `latency_ms` to every request of the page until the returned
+    session is detached."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    return session
+
+
 def test_the_cart_filled_before_logging_in_is_still_there_after(
     bookshop, quillsmith_books, page, audit
 ):
     customer(bookshop, "bea")
     find_in_catalogue(page, audit, bookshop.url("shop"), "Quillsmith", LETTERS, OBSERVATORY)
+    # A slow line, so the second click comes while the first is still on its way: two
+    # cart requests at once would each save their own cart (the first visit even starts
+    # two sessions), and one book would be lost.
+    line = slow_network(page, latency_ms=400)
     for title in (LETTERS, OBSERVATORY):
         book_card(page, title).get_by_role("button", name="Add to cart").click()
     expect_cart_count(page, 2)
+    line.detach()  # the line is fast again
 
     navbar(page).get_by_role("link", name="Log in").click()
     log_in(page, audit, "bea")

@@ -143,6 +143,8 @@
     return link ? link.getAttribute("href") : "/cart/";
   }
 
+  var queue = Promise.resolve();
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-cart-form")) return;
@@ -155,9 +157,20 @@
     if (form.getAttribute("aria-busy") === "true") return;
     form.setAttribute("aria-busy", "true");
     var onCartPage = !!form.closest("[data-cart-filled]");
-    fetch(form.action, {
+    var body = new FormData(form);
+    // Cart requests go one after another, whichever form sent them: the cart lives in
+    // the session, and two requests at once would each save their own copy of it, so
+    // the later one would drop the other's book (and a first visitor's two requests
+    // would even start two sessions).
+    queue = queue.then(function () {
+      return send(form, body, onCartPage);
+    });
+  });
+
+  function send(form, body, onCartPage) {
+    return fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body: body,
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
     })
@@ -177,5 +190,5 @@
       .finally(function () {
         form.removeAttribute("aria-busy");
       });
-  });
+  }
 })();
