@@ -6,7 +6,9 @@ whether trying again later can help (network trouble, 5xx, 429) or not (4xx).
 
 # No `from __future__ import annotations`: on Python 3.11 a TypedDict learns which keys are
 # NotRequired only from annotations that are evaluated.
+import functools
 import logging
+import ssl
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -184,6 +186,14 @@ def _configured_token() -> str:
         return ""
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS settings, made once per process: httpx would load the CA
+    bundle again for every client (about 25 ms of CPU), and every task that calls the
+    store makes one."""
+    return httpx.create_ssl_context()
+
+
 class StoreClient:
     """A session with the store. Use as a context manager, or call `close()`."""
 
@@ -207,6 +217,7 @@ class StoreClient:
             headers=headers,
             timeout=httpx.Timeout(read, connect=connect),
             transport=transport,
+            verify=_tls_context(),
         )
 
     def __enter__(self) -> "StoreClient":

@@ -68,13 +68,15 @@ def test_another_customers_status_is_a_404(client, order):
     assert client.get(f"/orders/{order.pk}/status/").status_code == 404
 
 
-def test_the_tracking_link_reads_the_status_without_login():
+def test_the_tracking_link_reads_the_status_without_login(django_assert_num_queries):
     from django.test import Client
 
     order = OrderFactory(user=None, email="guest@example.com", total="1.00")
     anonymous = Client()
 
-    ok = anonymous.get(f"/orders/track/{tracking_token(order=order)}/status/")
+    # The page polls this: one query, the order alone (not its lines or history).
+    with django_assert_num_queries(1):
+        ok = anonymous.get(f"/orders/track/{tracking_token(order=order)}/status/")
     bad = anonymous.get("/orders/track/nonsense/status/")
 
     assert ok.json()["status"] == "pending"

@@ -28,12 +28,14 @@ def tracking_url(*, order: Order) -> str:
     return f"{settings.SHOP_PUBLIC_URL}{tracking_path(order=order)}"
 
 
-def order_for_tracking_token(*, token: str) -> Order | None:
-    """The order the token names, with its items and history; None for a bad token."""
+def order_for_tracking_token(*, token: str, details: bool = True) -> Order | None:
+    """The order the token names, with its items and history unless `details` is False
+    (its live status needs neither); None for a bad token."""
     try:
         uuid = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         return None
     if not isinstance(uuid, str):
         return None
-    return Order.objects.filter(uuid=uuid).prefetch_related("items", "events").first()
+    orders = Order.objects.filter(uuid=uuid)
+    return (orders.prefetch_related("items", "events") if details else orders).first()

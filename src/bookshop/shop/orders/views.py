@@ -238,7 +238,7 @@ def order_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def order_track_status(request: HttpRequest, token: str) -> HttpResponse:
     """The order's status as JSON, for the holder of its tracking link."""
-    order = order_for_tracking_token(token=token)
+    order = order_for_tracking_token(token=token, details=False)
     if order is None:
         raise Http404("No such order.")
     return _status_answer(order)
