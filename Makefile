@@ -98,6 +98,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/store_api.py
 	$(BIN)/python bench/catalog_sync.py --books 100000
 	$(BIN)/python bench/catalog_pages.py --books 100000
+	$(BIN)/python bench/flash_crowd.py
 
 lock: $(BIN)/python
 	$(BIN)/pip install -q uv
