@@ -50,10 +50,10 @@ class Platform:
             return json.loads(response.read())
 
 
-def _psql(sql: str) -> None:
+def _psql(sql: str, *, database: str = "postgres") -> None:
     import psycopg
 
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{PG_URL}/{database}", autocommit=True) as connection:
         connection.execute(sql)
 
 

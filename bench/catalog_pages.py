@@ -138,7 +138,7 @@ def run(backend: str, books: int, runs: int, folder: Path) -> dict:
             # the visibility map lets far pages read their ids off the index alone, and
             # the planner gets the table's statistics. Without it the first minutes after
             # a first sync read the skipped rows from the table (about 290 ms at 100,000).
-            _vacuum_analyze(database)
+            _psql("VACUUM ANALYZE", database=database)
         code = MEASURE.replace("__URLS__", repr(urls(books))).replace("__RUNS__", str(runs))
         process = subprocess.run(
             [*manage, "shell", "--no-imports", "-c", code],
@@ -151,13 +151,6 @@ def run(backend: str, books: int, runs: int, folder: Path) -> dict:
             _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     line = next(li for li in process.stdout.splitlines() if li.startswith("RESULTS "))
     return json.loads(line.removeprefix("RESULTS "))
-
-
-def _vacuum_analyze(database: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_URL}/{database}", autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE")
 
 
 def main() -> int:

@@ -141,6 +141,9 @@ STORE_API_READ_TIMEOUT = env.float("STORE_API_READ_TIMEOUT", default=10.0)
 # is the broker and no result backend is needed (no task's result is ever read).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# RabbitMQ pushes the next message the moment a worker acks one: one at a time per
+# process keeps a long task from holding others back.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_dir = VAR_DIR / "celery"
     for _folder in ("queue", "processed", "control"):
@@ -156,16 +159,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # The default of 1 s makes every hop wait; 0.1 s costs nothing measurable.
         "polling_interval": 0.1,
     }
+    # The folder is polled instead, and a worker whose processes both hold a message does
+    # not look again until the next poll: with one each it ran 10 tasks a second however
+    # short they were (bench/flash_crowd.py).
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# RabbitMQ pushes the next message the moment a worker acks one: one at a time per
-# process keeps a long task from holding others back. The folder is polled instead, and
-# a worker whose processes both hold a message does not look again until the next poll:
-# with one each it ran 10 tasks a second however short they were (bench/flash_crowd.py).
-CELERY_WORKER_PREFETCH_MULTIPLIER = 4 if CELERY_BROKER_URL.startswith("filesystem://") else 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
