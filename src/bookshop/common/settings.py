@@ -23,12 +23,13 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "bookshop.common",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY, per service).
-    "csp.middleware.CSPMiddleware",
+    "bookshop.common.content_security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

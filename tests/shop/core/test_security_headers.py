@@ -59,3 +59,36 @@ def test_no_shop_page_template_holds_inline_script_style_or_handlers():
             if re.search(pattern, text):
                 offenders.append(f"{template.relative_to(SHOP)}: {pattern}")
     assert offenders == []
+
+
+def test_the_policy_built_once_is_the_librarys_and_follows_the_settings(client, settings):
+    from csp.utils import build_policy
+
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+
+    changed = {**settings.CONTENT_SECURITY_POLICY}
+    changed["DIRECTIVES"] = {**changed["DIRECTIVES"], "img-src": ["'self'"]}
+    settings.CONTENT_SECURITY_POLICY = changed
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    response = client.get("/")
+
+    assert policy(response)["img-src"] == ["'self'"]
+    assert response.headers["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+def test_a_view_that_changes_its_policy_still_gets_its_change(rf):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from bookshop.common.content_security import CSPMiddleware
+
+    @csp_update({"img-src": "https://covers.example"})
+    def view(request):
+        return HttpResponse("ok")
+
+    request = rf.get("/")
+    middleware = CSPMiddleware(view)
+    middleware.process_request(request)
+    response = middleware.process_response(request, view(request))
+
+    assert "https://covers.example" in policy(response)["img-src"]
