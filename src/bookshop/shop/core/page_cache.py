@@ -22,11 +22,12 @@ the file cache's other entries in the embedded mode. Each worker renders a page 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from threading import Lock
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 from django.conf import settings
@@ -53,22 +54,41 @@ PERSONAL = "_bookshop_page_personal"
 View = Callable[..., HttpResponse]
 
 
+class Skeleton(NamedTuple):
+    """A kept page: its status, and its bytes cut at the holes (a hole by its marker)."""
+
+    status: int
+    parts: tuple[bytes | str, ...]
+
+    @classmethod
+    def of(cls, status: int, html: str) -> Skeleton:
+        # Cut once when kept: each answer then costs one join, not a scan of the whole
+        # page per hole and an encoding of it.
+        parts: list[bytes | str] = []
+        start = 0
+        for hole in _HOLES.finditer(html):
+            parts += [html[start : hole.start()].encode(), hole.group()]
+            start = hole.end()
+        parts.append(html[start:].encode())
+        return cls(status, tuple(parts))
+
+
 class _Skeletons:
-    """A bounded, thread-safe LRU of skeletons in this process: (status, html) by key."""
+    """A bounded, thread-safe LRU of skeletons in this process, by key."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._items: OrderedDict[str, Skeleton] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: str) -> tuple[int, str] | None:
+    def get(self, key: str) -> Skeleton | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: str, item: tuple[int, str]) -> None:
+    def put(self, key: str, item: Skeleton) -> None:
         with self._lock:
             self._items[key] = item
             self._items.move_to_end(key)
@@ -134,10 +154,9 @@ def cached_page(view: View) -> View:
                 return _fill_response(request, response)  # a redirect, say: not kept
             if getattr(request, PERSONAL, False):
                 return _fill_response(request, response)
-            item = (response.status_code, response.content.decode())
+            item = Skeleton.of(response.status_code, response.content.decode())
             local_skeletons.put(key, item)
-        status, skeleton = item
-        return HttpResponse(_fill(request, skeleton), status=status)
+        return HttpResponse(_fill(request, item.parts), status=item.status)
 
     return wrapper
 
@@ -148,23 +167,25 @@ def _key(request: HttpRequest, *, signed_in: bool) -> str:
     return f"page:{catalog_version_for(request)}:{'member' if signed_in else 'guest'}:{digest}"
 
 
-def _fill(request: HttpRequest, skeleton: str) -> str:
-    """The skeleton with this visitor's values in its holes."""
-    page = skeleton.replace(CART_COUNT_HOLE, str(Cart(request.session).count))
-    if CSRF_HOLE in page:
-        # Every masked form of the visitor's secret is valid; one per answer is enough.
-        page = page.replace(CSRF_HOLE, get_token(request))
-    if NAME_HOLE in page:
-        page = page.replace(NAME_HOLE, escape(request.user.get_username()))
-    if MESSAGES_HOLE in page:
-        page = page.replace(MESSAGES_HOLE, _messages(request))
-    return page
+def _fill(request: HttpRequest, parts: tuple[bytes | str, ...]) -> bytes:
+    """The skeleton with this visitor's values in its holes, each worked out once."""
+    values: dict[str, bytes] = {}
+    page: list[bytes] = []
+    for part in parts:
+        if isinstance(part, str):
+            value = values.get(part)
+            if value is None:
+                value = values[part] = _HOLE_VALUES[part](request).encode()
+            part = value
+        page.append(part)
+    return b"".join(page)
 
 
 def _fill_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """A skeleton's rendering that is not kept still goes out with the visitor's values."""
     if not response.streaming:
-        response.content = _fill(request, response.content.decode()).encode()
+        skeleton = Skeleton.of(response.status_code, response.content.decode())
+        response.content = _fill(request, skeleton.parts)
     return response
 
 
@@ -173,3 +194,13 @@ def _messages(request: HttpRequest) -> str:
     if not messages:
         return ""
     return render_to_string("_messages.html", {"messages": messages})
+
+
+_HOLE_VALUES: dict[str, Callable[[HttpRequest], str]] = {
+    CART_COUNT_HOLE: lambda request: str(Cart(request.session).count),
+    # Every masked form of the visitor's secret is valid; one per answer is enough.
+    CSRF_HOLE: get_token,
+    NAME_HOLE: lambda request: escape(request.user.get_username()),
+    MESSAGES_HOLE: _messages,
+}
+_HOLES = re.compile("|".join(re.escape(hole) for hole in _HOLE_VALUES))
