@@ -77,7 +77,7 @@ STORE_API_TOKEN_FILE = conf.path("STORE_API_TOKEN_FILE", VAR_DIR / "store-api-to
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "bookshop.store.api.authentication.StoreTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
