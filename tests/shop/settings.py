@@ -13,3 +13,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, te
 # One test session asks for far more password resets than a real client may;
 # tests/shop/accounts/test_lockout.py checks the limits with the shop's own.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = PASSWORD_RESET_LIMIT_PER_EMAIL = 1_000_000
+# Tests change the mirror and look at the page at once; test_page_cache.py checks the
+# version's one-second memory itself.
+CATALOG_VERSION_SECONDS = 0

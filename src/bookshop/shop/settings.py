@@ -106,6 +106,9 @@ SHOP_FREE_DELIVERY_FROM = (
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CATALOG_PAGE_SIZE = 20
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
+# How long a web process trusts the catalogue's version it last read (catalog/selectors.py,
+# recent_catalog_version): a sync's changes show on the pages at most this much later.
+CATALOG_VERSION_SECONDS = env.float("CATALOG_VERSION_SECONDS", default=1.0)
 # A search matching more books than this is listed by title, not ranked (selectors).
 CATALOG_RANK_LIMIT = env.int("CATALOG_RANK_LIMIT", default=2000)
 # Whole catalogue pages, kept per catalogue version with holes for each visitor's values

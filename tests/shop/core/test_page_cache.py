@@ -116,15 +116,43 @@ def test_a_url_that_carries_a_hole_is_shown_as_typed_not_filled(client):
     assert counts(text) == {"0"}
 
 
-def test_pages_change_at_once_when_a_sync_changes_the_book(client):
+def _sync_new_price(price: str) -> None:
+    book_upsert_many(
+        books=[store_book(id=5, title="Solaris", price=price, updated_at="2099-01-01T00:00:00Z")]
+    )
+
+
+def test_pages_change_as_soon_as_a_sync_changes_the_book(client):
     book = BookFactory(store_id=5, title="Solaris", price="12.50")
     assert "$12.50" in page(client, book.get_absolute_url())
 
-    book_upsert_many(
-        books=[store_book(id=5, title="Solaris", price="9.99", updated_at="2099-01-01T00:00:00Z")]
-    )
+    _sync_new_price("9.99")
 
     text = page(client, book.get_absolute_url())
+    assert "$9.99" in text
+    assert "$12.50" not in text
+
+
+def test_a_process_reads_the_version_once_a_second_and_shows_a_sync_after_it(
+    client, settings, monkeypatch, django_assert_num_queries
+):
+    """With CATALOG_VERSION_SECONDS (1 s unless set), a kept page costs no query at all."""
+    settings.CATALOG_VERSION_SECONDS = 1
+    clock = [1000.0]
+    monkeypatch.setattr("bookshop.shop.catalog.selectors.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bookshop.shop.catalog.selectors._RecentVersion.read_at", float("-inf"))
+    book = BookFactory(store_id=5, title="Solaris", price="12.50")
+    url = book.get_absolute_url()
+    page(client, url)
+
+    clock[0] += 0.5
+    with django_assert_num_queries(0):
+        assert "$12.50" in page(client, url)
+    _sync_new_price("9.99")
+    assert "$12.50" in page(client, url)  # within the second the process trusts
+
+    clock[0] += 0.6  # the version is read again, and the page rendered for it
+    text = page(client, url)
     assert "$9.99" in text
     assert "$12.50" not in text
 
