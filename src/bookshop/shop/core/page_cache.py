@@ -10,8 +10,9 @@ The key holds the catalogue's version (the mirror's newest `synced_at`, see
 `recent_catalog_version`), so a sync that changes a book changes every key and visitors
 see the change within CATALOG_VERSION_SECONDS; the scheme, host and full path (canonical
 links, the search box and each form's `next` are drawn from them); and whether the
-visitor is signed in (the header differs). A view whose page holds more than that for one visitor marks the request as
-personal (`mark_personal`) and that rendering is served as it is, never stored.
+visitor is signed in (the header differs). A view whose page holds more than that for
+one visitor marks the request as personal (`mark_personal`) and that rendering is served
+as it is, never stored.
 
 Skeletons live in this process's memory only, in a bounded LRU (they never change under
 a key, so no process can hold a stale one). Not in the shared cache: every distinct URL
