@@ -26,7 +26,8 @@ class _Statement:
     # The fields read: the model's, then the related model's (if any).
     fields: tuple[Field, ...]
     related_fields: tuple[Field, ...]
-    converters: tuple[tuple[int, tuple[Any, ...]], ...]
+    # By value's index: its converters, and the column they are told they convert.
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
 
 
 def row_by(model: type[M], field: str, value: Any, *, related: str | None = None) -> M | None:
@@ -35,18 +36,10 @@ def row_by(model: type[M], field: str, value: Any, *, related: str | None = None
     With `related`, the name of a foreign key, the related row comes in the same query
     (as `select_related` does)."""
     alias = router.db_for_read(model)
-    connection = connections[alias]
     statement = _statement(model, field, related, alias)
-    lookup = _field(model, field)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [lookup.get_db_prep_value(value, connection)])
-        row = cursor.fetchone()
-    if row is None:
+    values = _read(statement, model, field, value, alias)
+    if values is None:
         return None
-    values = list(row)
-    for index, converters in statement.converters:
-        for converter in converters:
-            values[index] = converter(values[index], None, connection)
     split = len(statement.fields)
     instance = model.from_db(alias, [f.attname for f in statement.fields], values[:split])
     if related is not None:
@@ -57,6 +50,42 @@ def row_by(model: type[M], field: str, value: Any, *, related: str | None = None
             other.from_db(alias, [f.attname for f in statement.related_fields], values[split:]),
         )
     return instance
+
+
+def values_by(model: type[Model], field: str, value: Any) -> dict[str, Any] | None:
+    """What `values()` gives for the `model` whose unique `field` is `value` (every
+    column, by its field's attname), or None."""
+    alias = router.db_for_read(model)
+    statement = _statement(model, field, None, alias)
+    values = _read(statement, model, field, value, alias)
+    if values is None:
+        return None
+    return dict(zip((f.attname for f in statement.fields), values, strict=True))
+
+
+def _read(
+    statement: _Statement, model: type[Model], field: str, value: Any, alias: str
+) -> list[Any] | None:
+    connection = connections[alias]
+    lookup = _field(model, field)
+    prepared = lookup.get_db_prep_value(value, connection)
+    if isinstance(prepared, int) and not _in_range(lookup, prepared, connection):
+        return None  # no row can hold it (the ORM finds nothing too, without asking)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [prepared])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, converters, column in statement.converters:
+        for converter in converters:
+            values[index] = converter(values[index], column, connection)
+    return values
+
+
+def _in_range(field: Field, value: int, connection: Any) -> bool:
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _field(model: type[Model], name: str) -> Field:
@@ -100,7 +129,8 @@ def _statement(model: type[Model], field: str, related: str | None, alias: str) 
         # What the ORM's compiler applies to a column: the backend's, then the field's
         # (Field.get_db_converters is missing from django-stubs).
         own = each.get_db_converters(connection)  # type: ignore[attr-defined]
-        found = connection.ops.get_db_converters(each.get_col(each.model._meta.db_table)) + own
+        column = each.get_col(each.model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + own
         if found:
-            converters.append((index, tuple(found)))
+            converters.append((index, tuple(found), column))
     return _Statement(sql, fields, related_fields, tuple(converters))

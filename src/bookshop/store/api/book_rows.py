@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework import ISO_8601
 from rest_framework.settings import api_settings
 
+from bookshop.common.plain_reads import values_by
 from bookshop.store.inventory.models import Book, Subject
 
 # What a row holds: the serializer's fields by their model names (`available` is the
@@ -54,6 +55,14 @@ def book_values(queryset: QuerySet[Any]) -> QuerySet[Any]:
     extra = [name for name in ordered_by if name not in COLUMNS and name != "pk"]
     # A column read only to be dropped costs its conversion (a datetime parse on SQLite).
     return queryset.prefetch_related(None).values(*COLUMNS, *extra)
+
+
+def book_row(pk: int) -> dict[str, Any] | None:
+    """One book's row as `book_values` gives it, active or not, in one plain query."""
+    row = values_by(Book, "pk", pk)
+    if row is not None:
+        row["available"] = row["stock_available"]  # as book_list() annotates it
+    return row
 
 
 def book_dicts(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
