@@ -79,6 +79,8 @@ def cache(service: str, var: Path) -> dict[str, Any]:
     a disk but not their memory (local memory would give each worker its own count).
     """
     config = env.cache_url("CACHE_URL", default=f"filecache://{var / 'cache' / service}")
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "bookshop.common.redis_cache.RedisCache"
     # Both services, and several installs, may share one Redis; the prefix keeps them apart.
     config["KEY_PREFIX"] = f"{env.str('CACHE_KEY_PREFIX', default='bookshop')}.{service}"
     return config

@@ -132,7 +132,7 @@ def test_the_cache_counting_the_limits_is_shared_by_every_process():
     assert settings.CACHES["default"]["BACKEND"] in {
         "django.core.cache.backends.filebased.FileBasedCache",
         "django.core.cache.backends.redis.RedisCache",
-        "django_redis.cache.RedisCache",
+        "bookshop.common.redis_cache.RedisCache",
     }
     key = f"shared-by-processes-{fresh()}"
     cache.set(key, 0)
