@@ -3,8 +3,8 @@
 A catalogue page is the same for every visitor but for a few holes: the CSRF token, the
 cart's count, the signed-in customer's name and the messages waiting for them. The page
 is rendered once with a marker in each hole (the "skeleton") and kept; each visitor's
-answer is the skeleton with their own values put in, which costs a few string
-replacements instead of a template render and its queries.
+answer is the skeleton with their own values put in, which costs one join of its parts
+instead of a template render and its queries.
 
 The key holds the catalogue's version (the mirror's newest `synced_at`, see
 `recent_catalog_version`), so a sync that changes a book changes every key and visitors
