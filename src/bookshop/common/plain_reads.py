@@ -23,9 +23,12 @@ M = TypeVar("M", bound=Model)
 @dataclass(frozen=True)
 class _Statement:
     sql: str
-    # The fields read: the model's, then the related model's (if any).
-    fields: tuple[Field, ...]
-    related_fields: tuple[Field, ...]
+    # The column looked up, and the attnames of what is read: the model's, then the
+    # related model's (if any).
+    lookup: Field
+    attnames: tuple[str, ...]
+    related_model: type[Model] | None
+    related_attnames: tuple[str, ...]
     # By value's index: its converters, and the column they are told they convert.
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
 
@@ -37,18 +40,15 @@ def row_by(model: type[M], field: str, value: Any, *, related: str | None = None
     (as `select_related` does)."""
     alias = router.db_for_read(model)
     statement = _statement(model, field, related, alias)
-    values = _read(statement, model, field, value, alias)
+    values = _read(statement, value, alias)
     if values is None:
         return None
-    split = len(statement.fields)
-    instance = model.from_db(alias, [f.attname for f in statement.fields], values[:split])
+    split = len(statement.attnames)
+    instance = model.from_db(alias, statement.attnames, values[:split])
     if related is not None:
-        _, other = _foreign_key(model, related)
-        setattr(
-            instance,
-            related,
-            other.from_db(alias, [f.attname for f in statement.related_fields], values[split:]),
-        )
+        assert statement.related_model is not None  # made with the join
+        other = statement.related_model.from_db(alias, statement.related_attnames, values[split:])
+        setattr(instance, related, other)
     return instance
 
 
@@ -57,19 +57,16 @@ def values_by(model: type[Model], field: str, value: Any) -> dict[str, Any] | No
     column, by its field's attname), or None."""
     alias = router.db_for_read(model)
     statement = _statement(model, field, None, alias)
-    values = _read(statement, model, field, value, alias)
+    values = _read(statement, value, alias)
     if values is None:
         return None
-    return dict(zip((f.attname for f in statement.fields), values, strict=True))
+    return dict(zip(statement.attnames, values, strict=True))
 
 
-def _read(
-    statement: _Statement, model: type[Model], field: str, value: Any, alias: str
-) -> list[Any] | None:
+def _read(statement: _Statement, value: Any, alias: str) -> list[Any] | None:
     connection = connections[alias]
-    lookup = _field(model, field)
-    prepared = lookup.get_db_prep_value(value, connection)
-    if isinstance(prepared, int) and not _in_range(lookup, prepared, connection):
+    prepared = statement.lookup.get_db_prep_value(value, connection)
+    if isinstance(prepared, int) and not _in_range(statement.lookup, prepared, connection):
         return None  # no row can hold it (the ORM finds nothing too, without asking)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, [prepared])
@@ -110,6 +107,7 @@ def _statement(model: type[Model], field: str, related: str | None, alias: str) 
     fields = tuple(model._meta.concrete_fields)
     selected = [f"t.{quote(f.column)}" for f in fields]
     join = ""
+    other: type[Model] | None = None
     related_fields: tuple[Field, ...] = ()
     if related is not None:
         link, other = _foreign_key(model, related)
@@ -119,10 +117,11 @@ def _statement(model: type[Model], field: str, related: str | None, alias: str) 
             f" JOIN {quote(other._meta.db_table)} r"
             f" ON r.{quote(link.target_field.column)} = t.{quote(link.column)}"
         )
+    lookup = _field(model, field)
     # Names from the models; the value is a parameter.
     sql = (
         f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} t{join}"  # noqa: S608
-        f" WHERE t.{quote(_field(model, field).column)} = %s"
+        f" WHERE t.{quote(lookup.column)} = %s"
     )
     converters = []
     for index, each in enumerate(fields + related_fields):
@@ -133,4 +132,11 @@ def _statement(model: type[Model], field: str, related: str | None, alias: str) 
         found = connection.ops.get_db_converters(column) + own
         if found:
             converters.append((index, tuple(found), column))
-    return _Statement(sql, fields, related_fields, tuple(converters))
+    return _Statement(
+        sql,
+        lookup,
+        tuple(f.attname for f in fields),
+        other,
+        tuple(f.attname for f in related_fields),
+        tuple(converters),
+    )
