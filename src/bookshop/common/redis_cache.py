@@ -14,26 +14,18 @@ from django.core.cache.backends import redis
 
 
 class KeptClientRedisCacheClient(redis.RedisCacheClient):
-    # Django's own attributes, which django-stubs does not declare.
-    _pools: dict[int, Any]
-    _pool_class: Any
-    _pool_options: dict[str, Any]
-    _servers: list[str]
+    # Django's own attribute, which django-stubs does not declare.
     _client: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._kept: dict[int, Any] = {}
+        self._kept: dict[int, Any] = {}  # by id() of Django's pool, which it keeps
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
-        client = self._kept.get(index)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._kept.get(id(pool))
         if client is None:
-            if index not in self._pools:  # as Django's _get_connection_pool makes it
-                self._pools[index] = self._pool_class.from_url(
-                    self._servers[index], **self._pool_options
-                )
-            client = self._kept[index] = self._client(connection_pool=self._pools[index])
+            client = self._kept[id(pool)] = self._client(connection_pool=pool)
         return client
 
 
