@@ -1,7 +1,3 @@
-import os
+from bookshop.common.wsgi import long_lived_application
 
-from django.core.wsgi import get_wsgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookshop.store.settings")
-
-application = get_wsgi_application()
+application = long_lived_application("bookshop.store.settings")
