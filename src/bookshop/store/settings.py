@@ -85,6 +85,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only; the book endpoints add multipart/form-data for cover uploads.
     "DEFAULT_PARSER_CLASSES": ["bookshop.store.api.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "bookshop.store.api.negotiation.QuickContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "bookshop.store.api.schema.StoreAutoSchema",
     "EXCEPTION_HANDLER": "bookshop.store.api.exceptions.exception_handler",
     # Only anonymous clients are throttled: the shop's service account and staff are not.

@@ -1,7 +1,6 @@
 """Store API v1 views: parse, check the role, call a service or selector, answer."""
 
 import functools
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -13,7 +12,6 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +28,7 @@ from bookshop.store.api.filters import (
     OrderFilter,
     StrictOrderingFilter,
 )
+from bookshop.store.api.negotiation import FormatIsAFilter
 from bookshop.store.api.pagination import StoreCursorPagination
 from bookshop.store.api.parsers import StrictJSONParser, StrictMultiPartParser
 from bookshop.store.api.permissions import IsServiceOrStaff, IsStaff
@@ -132,14 +131,6 @@ class ListFiltersOnly(_ViewSetBase):
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
-
-
-class FormatIsAFilter(DefaultContentNegotiation):
-    """Content negotiation by Accept only: on the books, `?format=` filters by binding
-    rather than choosing a renderer (the schema endpoint keeps `?format=json`)."""
-
-    # The one setting it reads; the stubs type it as the whole of DRF's settings.
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
 @functools.cache
