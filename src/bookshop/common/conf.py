@@ -62,6 +62,9 @@ def database(default_sqlite: Path) -> dict[str, Any]:
         )
     elif config["ENGINE"] == "django.db.backends.postgresql":
         options.setdefault("connect_timeout", 5)
+        # Django's backend, with a health check that reads the socket instead of sending
+        # `SELECT 1` before every request (common/postgresql/base.py).
+        config["ENGINE"] = "bookshop.common.postgresql"
     # A connection per request costs more than most of our requests (on SQLite the WAL
     # set-up alone is a few milliseconds): keep it, checking it is alive before reuse.
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
