@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from bookshop.shop.catalog.facets import catalog_facets_warm, known_count
 from bookshop.shop.catalog.models import Book, Subject
 from bookshop.shop.catalog.services import book_upsert_many
 from tests.shop.factories import BookFactory, SubjectFactory, store_book
@@ -218,3 +220,63 @@ def test_sitemaps_and_robots(client):
     assert "Sitemap: http://testserver/sitemap.xml" in robots
     assert "Disallow: /cart/" in robots
     assert "Disallow: /checkout/" in robots
+
+
+def test_the_kept_facets_count_the_catalogue_and_a_subject_page_in_any_order(client):
+    scifi = SubjectFactory(name="Science fiction")
+    for book in BookFactory.create_batch(23):
+        book.subjects.add(scifi)
+    BookFactory.create_batch(4)
+    BookFactory(is_active=False).subjects.add(scifi)  # unlisted: counted nowhere
+    catalog_facets_warm()  # as every sync that changes the mirror does
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = {
+            "/": client.get("/"),
+            "/?sort=price&page=2": client.get("/", {"sort": "price", "page": "2"}),
+            "/subjects/science-fiction/": client.get("/subjects/science-fiction/"),
+            "science fiction, by price, page 2": client.get(
+                "/subjects/science-fiction/", {"sort": "-price", "page": "2"}
+            ),
+        }
+
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    for name, total in [("/", 27), ("/?sort=price&page=2", 27)]:
+        assert f"{total} books · page" in pages[name].content.decode(), name
+    assert "23 books · page 1 of 2" in pages["/subjects/science-fiction/"].content.decode()
+    second = pages["science fiction, by price, page 2"]
+    assert "23 books · page 2 of 2" in second.content.decode()
+    assert len(second.context["books"]) == 3
+    # Any other filter is counted by the database.
+    with CaptureQueriesContext(connection) as queries:
+        narrowed = client.get("/subjects/science-fiction/", {"in_stock": "on"})
+    assert [q for q in queries if "COUNT(" in q["sql"].upper()]
+    assert narrowed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({}, 9),
+        ({"sort": "price"}, 9),
+        ({"subject": "poetry"}, 4),
+        ({"subject": "poetry", "sort": "-price"}, 4),
+        ({"subject": "history"}, None),  # not among the kept subjects: ask the database
+        ({"query": "dune"}, None),
+        ({"subject": "poetry", "in_stock": True}, None),
+        ({"min_price": Decimal("0")}, None),
+        ({"max_price": Decimal("10")}, None),
+        ({"format": "hardcover"}, None),
+        ({"language": "fr"}, None),
+        ({"author": "jane-austen", "subject": "poetry"}, None),
+    ],
+)
+def test_known_count_only_for_the_whole_catalogue_or_one_subject(arguments, expected):
+    facets = {"subjects": [("poetry", "Poetry", 4)], "languages": [], "formats": [], "listed": 9}
+    base = {"query": "", "min_price": None, "max_price": None, "sort": "relevance",
+            "subject": "", "format": "", "language": "", "in_stock": False}  # fmt: skip
+    assert known_count({**base, **arguments}, facets) == expected
+
+
+def test_facets_kept_without_the_catalogue_s_count_still_count():
+    assert known_count({"subject": ""}, {"subjects": []}) is None

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from bookshop.shop.catalog.models import Book
 from bookshop.shop.catalog.selectors import books_by_title_when_broad
@@ -18,7 +19,19 @@ class CataloguePaginator(Paginator):
     without reading their rows (PostgreSQL otherwise reads every skipped row from the
     table: 180 ms for page 2,500 of 100,000 books); the page's 20 rows are then read by
     primary key. A broad search is listed by title (`books_by_title_when_broad`).
+
+    `count`, when the caller knows it (the kept facets count the whole catalogue and each
+    subject), spares the query that counts every match: a quarter of the books for a
+    subject, as many index probes.
     """
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self._known_count is None else self._known_count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from bookshop.shop.catalog.facets import catalog_facets
+from bookshop.shop.catalog.facets import catalog_facets, known_count
 from bookshop.shop.catalog.forms import CatalogFilterForm
 from bookshop.shop.catalog.pagination import CataloguePaginator
 from bookshop.shop.catalog.selectors import (
@@ -101,9 +101,12 @@ def _catalogue(
     key = catalog_results_key(
         arguments=arguments, page=page_number, path=request.get_full_path(), version=version
     )
+    facets = catalog_facets(version)
     cached = cache.get(key)
     if cached is None:
-        cached = _render_results(request, arguments, page_number, filtered=filtered)
+        cached = _render_results(
+            request, arguments, page_number, filtered=filtered, count=known_count(arguments, facets)
+        )
         cache.set(key, cached, settings.CATALOG_CACHE_SECONDS)
     results, past_end = cached
     if not rendering_skeleton(request):  # a skeleton keeps the hole for each visitor's token
@@ -116,7 +119,7 @@ def _catalogue(
         "query": arguments["query"],
         "filtered": filtered,
         "ignored": form.ignored(),
-        "facets": catalog_facets(version),
+        "facets": facets,
         "fixed": fixed or {},
         **(extra or {}),
     }
@@ -124,10 +127,18 @@ def _catalogue(
 
 
 def _render_results(
-    request: HttpRequest, arguments: dict[str, Any], page_number: str, *, filtered: bool
+    request: HttpRequest,
+    arguments: dict[str, Any],
+    page_number: str,
+    *,
+    filtered: bool,
+    count: int | None,
 ) -> tuple[str, bool]:
-    """The results' HTML and whether the page asked for lies past the last one."""
-    paginator = CataloguePaginator(book_search(**arguments), settings.CATALOG_PAGE_SIZE)
+    """The results' HTML and whether the page asked for lies past the last one (`count`:
+    how many books match, if known)."""
+    paginator = CataloguePaginator(
+        book_search(**arguments), settings.CATALOG_PAGE_SIZE, count=count
+    )
     past_end = False
     try:
         page = paginator.page(page_number)
