@@ -2,10 +2,13 @@
 store's token and shows the demo catalogue, and a stop leaves nothing behind."""
 
 import hashlib
+import io
 import os
+import re
 import signal
 import smtplib
 import socket
+import sys
 import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bookshop.cli import build_parser
+from bookshop.devserver.supervisor import Program, Supervisor
 from tests.e2e.platform import (
     HOST,
     alive,
@@ -256,3 +260,28 @@ def test_up_refuses_ports_already_in_use(fresh):
 
     assert status == 2
     assert f"already in use on {HOST}: shop port {fresh.ports['shop']}" in platform.output()
+
+
+def test_a_burst_of_output_reaches_the_terminal_labelled_in_order_in_a_few_writes(tmp_path):
+    writes: list[str] = []
+
+    class Terminal(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return super().write(text)
+
+    out = Terminal()
+    supervisor = Supervisor(env=os.environ, cwd=str(tmp_path), out=out)
+    # A line per write, as gunicorn's access log comes under load.
+    burst = "for n in range(3000): print(f'GET /books/{n}/ 200', flush=True)"
+
+    tails = supervisor.run_steps([Program("shop", [sys.executable, "-c", burst])])
+
+    lines = out.getvalue().splitlines()
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d shop +\| GET /books/\d+/ 200", line) for line in lines)
+    assert [line.rsplit("| ", 1)[1] for line in lines] == [
+        f"GET /books/{n}/ 200" for n in range(3000)
+    ]
+    assert tails["shop"] == [f"GET /books/{n}/ 200" for n in range(2970, 3000)]
+    # Gathered: far fewer writes than lines (it was one write and one flush per line).
+    assert len(writes) <= 300
