@@ -280,3 +280,22 @@ def test_known_count_only_for_the_whole_catalogue_or_one_subject(arguments, expe
 
 def test_facets_kept_without_the_catalogue_s_count_still_count():
     assert known_count({"subject": ""}, {"subjects": []}) is None
+
+
+def test_results_rendered_anew_count_and_list_the_mirror_as_it_is_now(
+    client, settings, monkeypatch
+):
+    # The process trusts the version it read for a minute, and a sync lands inside it.
+    settings.CATALOG_VERSION_SECONDS = 60
+    monkeypatch.setattr("bookshop.shop.catalog.selectors._RecentVersion.read_at", float("-inf"))
+    BookFactory().subjects.add(SubjectFactory(name="Science fiction"))
+    catalog_facets_warm()
+    assert "1 book" in client.get("/subjects/science-fiction/").content.decode()
+
+    subjects = [{"name": "Science fiction", "slug": "science-fiction"}]
+    book_upsert_many(books=[store_book(id=n, subjects=subjects) for n in (101, 102)])
+
+    # Kept results may be of the version read a moment ago; new ones are of the mirror now.
+    fresh = client.get("/subjects/science-fiction/", {"sort": "price"})
+    assert "3 books" in fresh.content.decode()
+    assert len(fresh.context["books"]) == 3

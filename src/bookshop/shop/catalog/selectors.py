@@ -268,6 +268,19 @@ def catalog_version_for(request: HttpRequest) -> str:
     return version
 
 
+def current_catalog_version_for(request: HttpRequest) -> str:
+    """The catalogue's version as the database has it now (unless this process read it
+    for this very request), from then on also the one this request and process use.
+
+    For results about to be rendered anew: they list the mirror as it is, so their count
+    and facets must be of that version, not of one read up to a second ago."""
+    if settings.CATALOG_VERSION_SECONDS > 0:
+        version = catalog_version()
+        _RecentVersion.version, _RecentVersion.read_at = version, time.monotonic()
+        request._catalog_version = version  # type: ignore[attr-defined]
+    return catalog_version_for(request)
+
+
 def catalog_results_key(
     *, arguments: dict, page: str, path: str, version: str | None = None
 ) -> str:

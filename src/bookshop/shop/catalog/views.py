@@ -22,6 +22,7 @@ from bookshop.shop.catalog.selectors import (
     books_in_subject,
     catalog_results_key,
     catalog_version_for,
+    current_catalog_version_for,
     subject_get,
     subjects_listed,
 )
@@ -101,8 +102,14 @@ def _catalogue(
     key = catalog_results_key(
         arguments=arguments, page=page_number, path=request.get_full_path(), version=version
     )
-    facets = catalog_facets(version)
     cached = cache.get(key)
+    if cached is None and (current := current_catalog_version_for(request)) != version:
+        version = current  # rendered anew: for the mirror as it is now
+        key = catalog_results_key(
+            arguments=arguments, page=page_number, path=request.get_full_path(), version=version
+        )
+        cached = cache.get(key)
+    facets = catalog_facets(version)
     if cached is None:
         cached = _render_results(
             request, arguments, page_number, filtered=filtered, count=known_count(arguments, facets)
