@@ -251,34 +251,34 @@ def recent_catalog_version() -> str:
     A change reaches the pages that much later than the mirror, which itself follows the
     store a sync interval behind; orders never read it (checkout reads the books).
     """
-    seconds = settings.CATALOG_VERSION_SECONDS
+    return _version_at_most(settings.CATALOG_VERSION_SECONDS)[0]
+
+
+def _version_at_most(seconds: float) -> tuple[str, bool]:
+    """The version this process read at most `seconds` ago, and whether it read it now."""
     now = time.monotonic()
-    if seconds <= 0 or now - _RecentVersion.read_at >= seconds:
-        # Two threads may both read it; either value is right.
-        _RecentVersion.version, _RecentVersion.read_at = catalog_version(), now
-    return _RecentVersion.version
+    if seconds > 0 and now - _RecentVersion.read_at < seconds:
+        return _RecentVersion.version, False
+    # Two threads may both read it; either value is right.
+    _RecentVersion.version, _RecentVersion.read_at = catalog_version(), now
+    return _RecentVersion.version, True
 
 
-def catalog_version_for(request: HttpRequest) -> str:
-    """`recent_catalog_version`, the same for every part of one page that asks."""
+def catalog_version_for(request: HttpRequest, *, current: bool = False) -> str:
+    """`recent_catalog_version`, the same for every part of one page that asks.
+
+    With `current`, the version as the database has it now: read again unless it was read
+    for this request, and from then on the one this request and process use. Results about
+    to be rendered anew list the mirror as it is, so their count and facets must be of
+    that version, not of one read up to a second ago.
+    """
     version: str | None = getattr(request, "_catalog_version", None)
-    if version is None:
-        version = recent_catalog_version()
+    if version is None or (current and not getattr(request, "_catalog_version_read", False)):
+        seconds = 0 if current else settings.CATALOG_VERSION_SECONDS
+        version, read = _version_at_most(seconds)
         request._catalog_version = version  # type: ignore[attr-defined]
+        request._catalog_version_read = read  # type: ignore[attr-defined]
     return version
-
-
-def current_catalog_version_for(request: HttpRequest) -> str:
-    """The catalogue's version as the database has it now (unless this process read it
-    for this very request), from then on also the one this request and process use.
-
-    For results about to be rendered anew: they list the mirror as it is, so their count
-    and facets must be of that version, not of one read up to a second ago."""
-    if settings.CATALOG_VERSION_SECONDS > 0:
-        version = catalog_version()
-        _RecentVersion.version, _RecentVersion.read_at = version, time.monotonic()
-        request._catalog_version = version  # type: ignore[attr-defined]
-    return catalog_version_for(request)
 
 
 def catalog_results_key(

@@ -22,7 +22,6 @@ from bookshop.shop.catalog.selectors import (
     books_in_subject,
     catalog_results_key,
     catalog_version_for,
-    current_catalog_version_for,
     subject_get,
     subjects_listed,
 )
@@ -98,17 +97,18 @@ def _catalogue(
         for name in ("query", "min_price", "max_price", "format", "language", "in_stock")
     ) or (not fixed and bool(arguments["subject"]))
     page_number = request.GET.get("page") or "1"
-    version = catalog_version_for(request)
-    key = catalog_results_key(
-        arguments=arguments, page=page_number, path=request.get_full_path(), version=version
-    )
-    cached = cache.get(key)
-    if cached is None and (current := current_catalog_version_for(request)) != version:
-        version = current  # rendered anew: for the mirror as it is now
-        key = catalog_results_key(
-            arguments=arguments, page=page_number, path=request.get_full_path(), version=version
+    path = request.get_full_path()
+
+    def results_key(version: str) -> str:
+        return catalog_results_key(
+            arguments=arguments, page=page_number, path=path, version=version
         )
-        cached = cache.get(key)
+
+    version = catalog_version_for(request)
+    cached = cache.get(key := results_key(version))
+    if cached is None and (current := catalog_version_for(request, current=True)) != version:
+        version = current  # rendered anew: for the mirror as it is now
+        cached = cache.get(key := results_key(version))
     facets = catalog_facets(version)
     if cached is None:
         cached = _render_results(
