@@ -7,8 +7,9 @@ from django.db import connection
 from django.test import Client
 
 from bookshop.shop.catalog.models import Book, book_search_vector
+from bookshop.shop.catalog.selectors import book_search
 from bookshop.shop.catalog.services import book_upsert_many
-from tests.shop.factories import BookFactory, store_book
+from tests.shop.factories import BookFactory, SubjectFactory, store_book
 
 pytestmark = pytest.mark.django_db
 
@@ -302,6 +303,59 @@ def test_a_search_matching_more_books_than_the_rank_limit_is_listed_by_title(cli
     assert titles(client.get("/", {"q": "ocean"})) == ["Middle", "Ocean", "Zed"]
     settings.CATALOG_RANK_LIMIT = 3
     assert titles(client.get("/", {"q": "ocean", "page": "1"}))[0] == "Ocean"
+
+
+def _broad_catalogue():
+    history = SubjectFactory(name="History")
+    for n in range(30):
+        book = BookFactory(
+            title=f"{'Ocean' if n % 3 else 'Desert'} tale {(n * 7) % 30:02d}",
+            price=Decimal(10 + n % 4),  # many books share a price: title and id decide
+            quantity=n % 2,
+            is_active=n % 10 != 4,
+        )
+        if n % 2:
+            book.subjects.add(history)
+
+
+@pytest.mark.parametrize("sort", ["", "relevance", "title", "price", "-price", "newest"])
+@pytest.mark.parametrize(
+    "arguments",
+    [{"query": "ocean"}, {"subject": "history"}, {"query": "tale", "subject": "history"},
+     {"query": "ocean", "in_stock": True, "max_price": Decimal("12")}],
+)  # fmt: skip
+def test_a_broad_list_has_the_books_of_the_narrow_one_in_the_same_order(arguments, sort):
+    _broad_catalogue()
+    narrow = book_search(**arguments, sort=sort)
+    if sort in ("", "relevance") and arguments.get("query"):
+        narrow = narrow.order_by("title", "id")  # what a broad search is listed by
+
+    broad = list(book_search(**arguments, sort=sort, broad=True).values_list("pk", flat=True))
+
+    assert broad == list(narrow.values_list("pk", flat=True))
+    assert len(broad) > 5
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+@pytest.mark.parametrize(
+    ("arguments", "index"),
+    [({"query": "ocean"}, "catalog_book_listed_title"),
+     ({"query": "ocean", "sort": "-price"}, "catalog_book_listed_dear"),
+     ({"subject": "history", "sort": "price"}, "catalog_book_listed_price")],
+)  # fmt: skip
+def test_a_broad_page_on_sqlite_walks_the_sort_s_index_instead_of_sorting_the_matches(
+    arguments, index
+):
+    def plan(books) -> str:
+        sql, params = books.values_list("pk", flat=True)[40:60].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " / ".join(str(row[-1]) for row in cursor.fetchall())
+
+    assert "TEMP B-TREE FOR ORDER BY" in plan(book_search(**arguments))
+    walk = plan(book_search(**arguments, broad=True))
+    assert f"SCAN catalog_book USING INDEX {index}" in walk
+    assert "TEMP B-TREE" not in walk
 
 
 def test_a_far_page_shows_the_books_of_that_place_in_the_order(client):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from bookshop.shop.catalog.models import Book
-from bookshop.shop.catalog.selectors import books_by_title_when_broad
+from bookshop.shop.catalog.selectors import book_search
 
 
 class CataloguePaginator(Paginator):
@@ -18,15 +18,20 @@ class CataloguePaginator(Paginator):
     For the ids the database walks the sort's index and skips the OFFSET's entries
     without reading their rows (PostgreSQL otherwise reads every skipped row from the
     table: 180 ms for page 2,500 of 100,000 books); the page's 20 rows are then read by
-    primary key. A broad search is listed by title (`books_by_title_when_broad`).
+    primary key. When more than CATALOG_RANK_LIMIT books match, the page is read from
+    `book_search`'s broad form (by title, not by relevance; see there).
 
     `count`, when the caller knows it (the kept facets count the whole catalogue and each
     subject), spares the query that counts every match: a quarter of the books for a
     subject, as many index probes.
     """
 
-    def __init__(self, object_list: Any, per_page: int, *, count: int | None = None) -> None:
-        super().__init__(object_list, per_page)
+    def __init__(
+        self, arguments: dict[str, Any], per_page: int, *, count: int | None = None
+    ) -> None:
+        """`arguments`: `book_search`'s."""
+        super().__init__(book_search(**arguments), per_page)
+        self._arguments = arguments
         self._known_count = count
 
     @cached_property
@@ -39,9 +44,8 @@ class CataloguePaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        books = books_by_title_when_broad(
-            cast("QuerySet[Book]", self.object_list), count=self.count
-        )
+        broad = self.count > settings.CATALOG_RANK_LIMIT
+        books = book_search(**self._arguments, broad=broad)
         ids = list(books.values_list("pk", flat=True)[bottom:top])
         found = Book.objects.defer("description").in_bulk(ids)
         return Page([found[pk] for pk in ids], number, self)

@@ -17,7 +17,6 @@ from bookshop.shop.catalog.pagination import CataloguePaginator
 from bookshop.shop.catalog.selectors import (
     author_name,
     book_get_for_page,
-    book_search,
     books_by_author,
     books_in_subject,
     catalog_results_key,
@@ -143,9 +142,7 @@ def _render_results(
 ) -> tuple[str, bool]:
     """The results' HTML and whether the page asked for lies past the last one (`count`:
     how many books match, if known)."""
-    paginator = CataloguePaginator(
-        book_search(**arguments), settings.CATALOG_PAGE_SIZE, count=count
-    )
+    paginator = CataloguePaginator(arguments, settings.CATALOG_PAGE_SIZE, count=count)
     past_end = False
     try:
         page = paginator.page(page_number)
