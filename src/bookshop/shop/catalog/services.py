@@ -18,6 +18,7 @@ from bookshop.shop.alerts.restock import restocks_alert
 from bookshop.shop.catalog.bulk import books_upsert, store_ids_in, subject_links_insert
 from bookshop.shop.catalog.facets import catalog_facets_warm
 from bookshop.shop.catalog.models import Book, BookFormat, Subject
+from bookshop.shop.catalog.planner import planner_statistics_refresh
 from bookshop.shop.core.services import sync_poll
 from bookshop.shop.core.timestamps import store_datetime
 from bookshop.shop.store_client import BookData, StoreClient
@@ -263,6 +264,7 @@ def catalog_sync(*, client: StoreClient, full: bool = False) -> CatalogSyncResul
     )
     deactivated = book_deactivate_missing(present_store_ids=present) if full else 0
     if poll.applied or deactivated:
+        planner_statistics_refresh(changed=poll.applied + deactivated)
         catalog_facets_warm()  # the new version's facets, before a visitor asks for them
     return CatalogSyncResult(
         pages=poll.pages,
