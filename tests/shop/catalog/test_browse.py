@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookshop.shop.catalog.facets import catalog_facets_warm, known_count
 from bookshop.shop.catalog.models import Book, Subject
+from bookshop.shop.catalog.selectors import books_in_subject
 from bookshop.shop.catalog.services import book_upsert_many
 from tests.shop.factories import BookFactory, SubjectFactory, store_book
 
@@ -167,6 +168,43 @@ def test_book_page_shows_details_author_link_and_related_books(client, django_as
     assert "Zz out of stock" not in by_author  # in stock first
     assert len(response.context["in_subject"]) == 6
     assert "More in Science fiction" in page
+
+
+def test_related_books_in_stock_come_first_then_the_rest_by_title(client):
+    poetry = SubjectFactory(name="Poetry")
+    book = BookFactory(title="Odes")
+    book.subjects.add(poetry)
+    for title, quantity in [("Zeal", 2), ("Ash", 0), ("Moss", 0), ("Birch", 4), ("Cedar", 0)]:
+        BookFactory(title=title, quantity=quantity, author=f"Poet {title}").subjects.add(poetry)
+    for title, quantity in [("Later", 0), ("Earlier", 0), ("Kept", 1)]:
+        BookFactory(title=title, quantity=quantity)  # by the same author as "Odes"
+
+    response = client.get(book.get_absolute_url())
+
+    assert [b.title for b in response.context["in_subject"]] == [
+        "Birch", "Zeal", "Ash", "Cedar", "Moss",
+    ]  # fmt: skip
+    assert [b.title for b in response.context["by_author"]] == ["Kept", "Earlier", "Later"]
+
+
+@pytest.mark.parametrize("subject_books", [None, 3, 10_000])
+def test_a_subject_s_other_books_are_the_same_however_its_size_is_known(subject_books, settings):
+    settings.CATALOG_RANK_LIMIT = 5
+    poetry = SubjectFactory(name="Poetry")
+    book = BookFactory(title="Odes")
+    book.subjects.add(poetry)
+    for n in range(12):
+        other = BookFactory(
+            title=f"Verse {(n * 5) % 12:02d}", quantity=n % 3, author=f"Poet {n % 4}",
+            is_active=n != 7,
+        )  # fmt: skip
+        other.subjects.add(poetry)
+    BookFactory(title="Aaa, not poetry")
+
+    found = books_in_subject(book=book, subject=poetry, subject_books=subject_books)
+
+    in_stock = sorted(f"Verse {(n * 5) % 12:02d}" for n in range(12) if n % 3 and n != 7)
+    assert [b.title for b in found] == in_stock[:6]
 
 
 def test_book_urls_carry_a_slug_and_old_ones_redirect(client):

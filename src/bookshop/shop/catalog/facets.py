@@ -19,8 +19,7 @@ from bookshop.shop.catalog.selectors import catalog_version, languages_listed, s
 
 def catalog_facets(version: str) -> dict[str, Any]:
     """The facets of catalogue `version`, from the cache or worked out and kept."""
-    key = f"catalog:facets:{version}"
-    facets: dict[str, Any] | None = cache.get(key)
+    facets = catalog_facets_kept(version)
     if facets is None:
         facets = {
             "subjects": [
@@ -31,7 +30,14 @@ def catalog_facets(version: str) -> dict[str, Any]:
             "formats": list(BookFormat.choices),
             "listed": Book.objects.listed().count(),
         }
-        cache.set(key, facets, settings.CATALOG_CACHE_SECONDS)
+        cache.set(f"catalog:facets:{version}", facets, settings.CATALOG_CACHE_SECONDS)
+    return facets
+
+
+def catalog_facets_kept(version: str) -> dict[str, Any] | None:
+    """The facets of catalogue `version` if they are kept already, else None (for a
+    page that can do without them rather than work them out)."""
+    facets: dict[str, Any] | None = cache.get(f"catalog:facets:{version}")
     return facets
 
 

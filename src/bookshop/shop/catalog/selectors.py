@@ -210,12 +210,19 @@ def author_name(*, slug: str) -> str | None:
 RELATED_LIMIT = 6
 
 
-def _in_stock_first(books: QuerySet[Book]) -> QuerySet[Book]:
-    return books.annotate(
-        stocked=Case(
-            When(quantity__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-    ).order_by("-stocked", "title", "id")
+def _in_stock_first(books: QuerySet[Book], *, limit: int) -> list[Book]:
+    """Up to `limit` of `books`: those in stock by title, then those out of stock by title.
+
+    Read in two steps, the second only if the first found too few: ordered by "in stock"
+    first, which no index holds, the database sorted every book of a subject (a quarter of
+    the catalogue) for six of them (34 ms at 100,000 books on SQLite), where by title it
+    walks the title index and stops at the sixth.
+    """
+    books = books.defer("description").order_by("title", "id")
+    found = list(books.filter(quantity__gt=0)[:limit])
+    if len(found) < limit:
+        found += books.filter(quantity=0)[: limit - len(found)]
+    return found
 
 
 def books_by_author(*, book: Book, limit: int = RELATED_LIMIT) -> list[Book]:
@@ -223,19 +230,39 @@ def books_by_author(*, book: Book, limit: int = RELATED_LIMIT) -> list[Book]:
     if not book.author_slug:
         return []
     others = Book.objects.listed().filter(author_slug=book.author_slug).exclude(pk=book.pk)
-    return list(_in_stock_first(others.defer("description"))[:limit])
+    return _in_stock_first(others, limit=limit)
 
 
 def books_in_subject(
-    *, book: Book, subject: Subject | None, limit: int = RELATED_LIMIT
+    *,
+    book: Book,
+    subject: Subject | None,
+    subject_books: int | None = None,
+    limit: int = RELATED_LIMIT,
 ) -> list[Book]:
-    """Other listed books in `subject`, in stock first, not repeating the author's."""
+    """Other listed books in `subject`, in stock first, not repeating the author's.
+
+    `subject_books`, how many books the subject lists if the caller knows: with more than
+    CATALOG_RANK_LIMIT, SQLite walks the title index and tests each book's subject, as
+    PostgreSQL's planner chooses to itself, instead of reading all of the subject's books
+    to sort them (3 against 43 ms at 100,000 books).
+    """
     if subject is None:
         return []
-    others = Book.objects.listed().filter(subjects=subject).exclude(pk=book.pk)
+    listed = Book.objects.listed()
+    if (
+        subject_books is not None
+        and subject_books > settings.CATALOG_RANK_LIMIT
+        and connection.vendor == "sqlite"
+    ):
+        links = Book.subjects.through.objects.filter(subject=subject).values("book_id")
+        others = listed.alias(tested_pk=_not_indexed("pk")).filter(tested_pk__in=links)
+    else:
+        others = listed.filter(subjects=subject)
+    others = others.exclude(pk=book.pk)
     if book.author_slug:
         others = others.exclude(author_slug=book.author_slug)
-    return list(_in_stock_first(others.defer("description"))[:limit])
+    return _in_stock_first(others, limit=limit)
 
 
 def book_get_for_page(*, pk: int) -> Book | None:

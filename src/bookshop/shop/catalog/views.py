@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from bookshop.shop.catalog.facets import catalog_facets, known_count
+from bookshop.shop.catalog.facets import catalog_facets, catalog_facets_kept, known_count
 from bookshop.shop.catalog.forms import CatalogFilterForm
 from bookshop.shop.catalog.pagination import CataloguePaginator
 from bookshop.shop.catalog.selectors import (
@@ -189,6 +189,9 @@ def book_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         return HttpResponsePermanentRedirect(book.get_absolute_url())
     subjects = list(book.subjects.all())
     subject = subjects[0] if subjects else None
+    # The subject's size, if the kept facets say it, tells how to find its other books.
+    facets = catalog_facets_kept(catalog_version_for(request)) if subject else None
+    subject_books = known_count({"subject": subject.slug}, facets) if subject and facets else None
     return render(
         request,
         "catalog/book_detail.html",
@@ -197,7 +200,7 @@ def book_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "subjects": subjects,
             "related_subject": subject,
             "by_author": books_by_author(book=book),
-            "in_subject": books_in_subject(book=book, subject=subject),
+            "in_subject": books_in_subject(book=book, subject=subject, subject_books=subject_books),
             "structured_data": book_structured_data(book, request=request),
         },
     )
