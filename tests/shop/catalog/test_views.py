@@ -2,11 +2,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.test import Client
 
-from bookshop.shop.catalog.models import Book, book_search_vector
+from bookshop.shop.catalog.models import Book, book_search_document
 from bookshop.shop.catalog.selectors import book_search
 from bookshop.shop.catalog.services import book_upsert_many
 from tests.shop.factories import BookFactory, SubjectFactory, store_book
@@ -178,16 +178,45 @@ def test_search_ranks_title_matches_above_author_matches(client):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_the_search_expression_matches_the_gin_index():
-    """A search vector that differs from the index's expression would silently scan."""
+def test_a_search_reads_the_stored_document_s_gin_index():
+    """A search that computed the document afresh would scan every book."""
     BookFactory.create_batch(3)
-    search = SearchQuery("book:*", search_type="raw", config="english")
-    books = Book.objects.annotate(document=book_search_vector()).filter(document=search)
+    search = SearchQuery("book:*", search_type="raw", config="simple")
+    books = Book.objects.annotate(document=book_search_document()).filter(document=search)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = books.explain()
 
-    assert "catalog_book_search" in plan
+    assert "catalog_book_search_document" in plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_stored_document_weighs_title_isbn_author_and_description_and_follows_changes():
+    book = BookFactory(title="Ocean", author="Wave Smith", isbn="978-1", description="Salt sand")
+    expected = (
+        SearchVector("title", weight="A", config="simple")
+        + SearchVector("author", weight="B", config="simple")
+        + SearchVector("isbn", weight="A", config="simple")
+        + SearchVector("description", weight="C", config="simple")
+    )
+
+    def document():
+        return (
+            Book.objects.filter(pk=book.pk)
+            .annotate(stored=book_search_document(), expected=expected)
+            .values_list("stored", "expected")
+            .get()
+        )
+
+    stored, wanted = document()
+    assert stored == wanted
+    assert "'ocean':1A" in stored
+    assert "'sand':" in stored
+    Book.objects.filter(pk=book.pk).update(title="Desert")
+    stored, wanted = document()
+    assert stored == wanted
+    assert "'desert':1A" in stored
+    assert "ocean" not in stored
 
 
 def test_book_page_shows_the_book(client):

@@ -2,7 +2,7 @@
 
 An external-content FTS5 table over catalog_book, kept current by triggers, so every write
 to the mirror (the sync's bulk upserts included) updates it in the same transaction.
-PostgreSQL needs none of this: it searches the GIN-indexed book_search_vector().
+PostgreSQL needs none of this: it searches the GIN-indexed book_search_document().
 
 SQLite drops a table's triggers when a migration rebuilds the table, so `ensure_fulltext`
 runs after every migrate (see apps.py) and rebuilds the index when it had to recreate it.

@@ -27,7 +27,7 @@ from django.http import HttpRequest
 
 from bookshop.common.languages import language_name
 from bookshop.shop.catalog.fulltext import FTS_TABLE
-from bookshop.shop.catalog.models import Book, Subject, book_search_vector
+from bookshop.shop.catalog.models import Book, Subject, book_search_document
 
 SORT_RELEVANCE = "relevance"
 # Best matches first: every word in the title, then the full-text rank, then by title.
@@ -136,7 +136,7 @@ def _match(
         search = SearchQuery(
             " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
         )
-        vector = book_search_vector()
+        vector = book_search_document()
         books = books.annotate(
             document=vector,
             title_document=SearchVector("title", config="simple"),
