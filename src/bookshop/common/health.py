@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def healthz_view(**checks: Check) -> Callable[[HttpRequest], JsonResponse]:
     """Build a view that runs each named check and reports them all."""
 
     @never_cache
-    @require_GET
+    @require_safe
     def healthz(request: HttpRequest) -> JsonResponse:
         results: dict[str, str] = {}
         for name, check in checks.items():

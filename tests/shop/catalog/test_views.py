@@ -257,6 +257,19 @@ def test_catalogue_pages_do_not_accept_posts(client):
     assert client.post("/").status_code == 405
 
 
+def test_catalogue_pages_answer_head_as_get_without_the_body(client):
+    book = BookFactory(title="Solaris")
+
+    for url in ("/", book.get_absolute_url(), "/robots.txt", "/healthz"):
+        head = client.head(url)
+        assert head.status_code == 200, url
+        assert head.content == b""
+        assert head["Content-Type"] == client.get(url)["Content-Type"]
+    # A page first asked for with HEAD is kept whole for the next GET.
+    client.head("/?q=solaris")
+    assert "Solaris" in client.get("/?q=solaris").content.decode()
+
+
 @pytest.mark.parametrize("rows", [10, 200])
 def test_catalogue_query_count_does_not_grow_with_books(client, django_assert_num_queries, rows):
     BookFactory.create_batch(rows)

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from bookshop.shop.catalog.models import Book, Subject
 
@@ -106,7 +106,7 @@ Sitemap: {sitemap}
 """
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap-index"))
     return HttpResponse(_ROBOTS.format(sitemap=sitemap), content_type="text/plain")

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from bookshop.shop.catalog.facets import catalog_facets, catalog_facets_kept, known_count
 from bookshop.shop.catalog.forms import CatalogFilterForm
@@ -28,21 +28,21 @@ from bookshop.shop.catalog.seo import book_structured_data
 from bookshop.shop.core.page_cache import CSRF_HOLE, cached_page, rendering_skeleton
 
 
-@require_GET
+@require_safe
 @cached_page
 def book_list(request: HttpRequest) -> HttpResponse:
     """The home page: the catalogue, searched, filtered, sorted and paginated."""
     return _catalogue(request, template="catalog/book_list.html")
 
 
-@require_GET
+@require_safe
 @cached_page
 def subject_list(request: HttpRequest) -> HttpResponse:
     """Every subject with listed books, linked from the navigation."""
     return render(request, "catalog/subject_list.html", {"subjects": list(subjects_listed())})
 
 
-@require_GET
+@require_safe
 @cached_page
 def subject_detail(request: HttpRequest, slug: str) -> HttpResponse:
     subject = subject_get(slug=slug)
@@ -56,7 +56,7 @@ def subject_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     name = author_name(slug=slug)
@@ -174,7 +174,7 @@ def _render_results(
     return html, past_end
 
 
-@require_GET
+@require_safe
 @cached_page
 def book_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """One book's page; an inactive book's page says it is no longer available.

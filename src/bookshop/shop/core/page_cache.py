@@ -132,12 +132,13 @@ def frame_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def cached_page(view: View) -> View:
-    """Serve a catalogue GET page from its skeleton, rendering it only on a miss."""
+    """Serve a catalogue GET (or HEAD) page from its skeleton, rendering it only on a
+    miss. (A HEAD answer's body is dropped by the server, as for any view.)"""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if (
-            request.method != "GET"
+            request.method not in ("GET", "HEAD")
             or not local_skeletons.size
             or HOLE_MARK in unquote_plus(request.get_full_path())
         ):
