@@ -5,9 +5,10 @@ import pytest
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from bookshop.shop.catalog.models import Book, book_search_document
-from bookshop.shop.catalog.selectors import book_search
+from bookshop.shop.catalog.selectors import book_search, book_search_count
 from bookshop.shop.catalog.services import book_upsert_many
 from tests.shop.factories import BookFactory, SubjectFactory, store_book
 
@@ -376,6 +377,36 @@ def test_a_broad_list_has_the_books_of_the_narrow_one_in_the_same_order(argument
 
     assert broad == list(narrow.values_list("pk", flat=True))
     assert len(broad) > 5
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"query": "ocean"}, {"query": "ocean tale"}, {"query": 'oce"an'}, {"query": "desert"},
+     {"query": "ocean", "sort": "price"}, {"query": "ocean", "max_price": Decimal("0")},
+     {"query": "ocean", "min_price": Decimal("11")}, {"query": "tale", "subject": "history"},
+     {"query": "978-0-00"}, {"query": "ocean", "in_stock": True}, {"query": "zzz"}, {}],
+)  # fmt: skip
+def test_a_search_s_count_is_the_number_of_books_it_lists(arguments):
+    _broad_catalogue()
+    BookFactory(title="Free ocean", price=Decimal("0"))
+    # A book hidden after it was indexed, and one shown again: the index follows both.
+    Book.objects.filter(title="Ocean tale 05").update(is_active=False)
+    Book.objects.filter(title="Ocean tale 28").update(is_active=True)
+
+    assert book_search_count(**arguments) == len(book_search(**arguments))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's full-text index")
+def test_a_bare_search_is_counted_in_the_full_text_index_alone():
+    _broad_catalogue()
+
+    with CaptureQueriesContext(connection) as queries:
+        count = book_search_count(query="ocean")
+
+    assert count == Book.objects.filter(is_active=True, title__startswith="Ocean").count()
+    assert [q["sql"].split(" WHERE ")[0] for q in queries] == [
+        "SELECT COUNT(*) FROM catalog_book_fts"
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")

@@ -6,6 +6,10 @@ PostgreSQL needs none of this: it searches the GIN-indexed book_search_document(
 
 SQLite drops a table's triggers when a migration rebuilds the table, so `ensure_fulltext`
 runs after every migrate (see apps.py) and rebuilds the index when it had to recreate it.
+
+The index also holds each book's `is_active` (as the word 1 or 0), never searched by a
+customer: counting a bare search's listed matches inside the index ("…" AND is_active : 1)
+spares reading each match's row for its flag, 19 against 45 ms for "the" at 100,000 books.
 """
 
 from __future__ import annotations
@@ -13,26 +17,28 @@ from __future__ import annotations
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 FTS_TABLE = "catalog_book_fts"
-# Columns in this order; bm25() weights below follow it.
-FTS_COLUMNS = ("title", "author", "description", "isbn")
+# Columns in this order; bm25() weights (selectors) follow it.
+FTS_COLUMNS = ("title", "author", "description", "isbn", "is_active")
+_LISTED = ", ".join(FTS_COLUMNS)
+_NEW = ", ".join(f"new.{column}" for column in FTS_COLUMNS)
+_OLD = ", ".join(f"old.{column}" for column in FTS_COLUMNS)
 
+# Fixed SQL: the column names above, no values.
 _TRIGGERS = {
     "catalog_book_fts_insert": (
-        "AFTER INSERT ON catalog_book BEGIN "
-        "INSERT INTO catalog_book_fts(rowid, title, author, description, isbn) "
-        "VALUES (new.id, new.title, new.author, new.description, new.isbn); END"
+        f"AFTER INSERT ON catalog_book BEGIN "  # noqa: S608
+        f"INSERT INTO catalog_book_fts(rowid, {_LISTED}) VALUES (new.id, {_NEW}); END"
     ),
     "catalog_book_fts_delete": (
-        "AFTER DELETE ON catalog_book BEGIN "
-        "INSERT INTO catalog_book_fts(catalog_book_fts, rowid, title, author, description, isbn) "
-        "VALUES ('delete', old.id, old.title, old.author, old.description, old.isbn); END"
+        f"AFTER DELETE ON catalog_book BEGIN "  # noqa: S608
+        f"INSERT INTO catalog_book_fts(catalog_book_fts, rowid, {_LISTED}) "
+        f"VALUES ('delete', old.id, {_OLD}); END"
     ),
     "catalog_book_fts_update": (
-        "AFTER UPDATE ON catalog_book BEGIN "
-        "INSERT INTO catalog_book_fts(catalog_book_fts, rowid, title, author, description, isbn) "
-        "VALUES ('delete', old.id, old.title, old.author, old.description, old.isbn); "
-        "INSERT INTO catalog_book_fts(rowid, title, author, description, isbn) "
-        "VALUES (new.id, new.title, new.author, new.description, new.isbn); END"
+        f"AFTER UPDATE ON catalog_book BEGIN "  # noqa: S608
+        f"INSERT INTO catalog_book_fts(catalog_book_fts, rowid, {_LISTED}) "
+        f"VALUES ('delete', old.id, {_OLD}); "
+        f"INSERT INTO catalog_book_fts(rowid, {_LISTED}) VALUES (new.id, {_NEW}); END"
     ),
 }
 

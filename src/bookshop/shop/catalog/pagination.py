@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 from bookshop.shop.catalog.models import Book
-from bookshop.shop.catalog.selectors import book_search
+from bookshop.shop.catalog.selectors import book_search, book_search_count
 
 
 class CataloguePaginator(Paginator):
@@ -36,7 +36,9 @@ class CataloguePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return super().count if self._known_count is None else self._known_count
+        if self._known_count is None:
+            return book_search_count(**self._arguments)
+        return self._known_count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)

@@ -6,6 +6,7 @@ import hashlib
 import re
 import time
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -41,8 +42,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 # The FTS5 lookups of fulltext.py's table; only the query terms vary, as a parameter.
 _FTS_MATCHED = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
-# bm25 is lower for a better match; its weights follow fulltext.FTS_COLUMNS.
-_FTS_BM25 = f"-bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 10.0)"
+# bm25 is lower for a better match; its weights follow fulltext.FTS_COLUMNS (is_active
+# is never searched).
+_FTS_BM25 = f"-bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 10.0, 0.0)"
+_FTS_COUNT = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ISBN_LIKE = re.compile(r"^[\d\s-]*\d[\d\s-]*[\dXx]?$")
 
@@ -114,6 +117,34 @@ def book_search(
     return books.order_by(*SORTS[sort])
 
 
+def book_search_count(**arguments: Any) -> int:
+    """How many books `book_search(**arguments)` lists.
+
+    A search by words alone is counted on SQLite inside the full-text index, which holds
+    each book's is_active (fulltext.py): the query's count reads every match's row for
+    its flag (45 ms for "the" at 100,000 books, against 19).
+    """
+    query = arguments.get("query") or ""
+    words = _WORD.findall(query)
+    bare = not any(
+        value is not None and value != "" and value is not False  # a price of 0 filters
+        for name, value in arguments.items()
+        if name not in ("query", "sort", "broad")
+    )
+    if connection.vendor == "sqlite" and words and bare and not _ISBN_LIKE.match(query.strip()):
+        with connection.cursor() as cursor:
+            cursor.execute(_FTS_COUNT, [f"({_fts_terms(words)}) AND is_active : 1"])
+            (count,) = cursor.fetchone()
+        return int(count)
+    return book_search(**arguments).count()
+
+
+def _fts_terms(words: list[str]) -> str:
+    """FTS5's query for `words`: every word quoted (so nothing in it is query syntax) and
+    a prefix, all required."""
+    return " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+
+
 def _not_indexed(field: str) -> Func:
     """`+field`: the same value, which SQLite's planner will not look up by an index. Only
     for integers: a unary plus also drops the column's type affinity, so a text parameter
@@ -149,8 +180,7 @@ def _match(
             )
         )
         return books.filter(Q(document=search) | isbn_clause), True
-    # FTS5: every word quoted (so nothing in it is query syntax) and a prefix.
-    terms = " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+    terms = _fts_terms(words)
     title_hits = RawSQL(_FTS_MATCHED, [f"{{title}} : ({terms})"])  # noqa: S611 - as below
     if _ISBN_LIKE.match(query):
         # Digits: the FTS5 words or the ISBN without its hyphens; a number ranks nothing.
