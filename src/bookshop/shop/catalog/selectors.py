@@ -241,13 +241,18 @@ RELATED_LIMIT = 6
 
 
 def _in_stock_first(books: QuerySet[Book], *, limit: int) -> list[Book]:
-    """Up to `limit` of `books`: those in stock by title, then those out of stock by title.
+    """Up to `limit` of `books`, in stock first, each part by title, in one query that
+    sorts them all: for a set as small as an author's books."""
+    stocked = Case(When(quantity__gt=0, then=Value(1)), default=Value(0))
+    ordered = books.defer("description").alias(stocked=stocked)
+    return list(ordered.order_by("-stocked", "title", "id")[:limit])
 
-    Read in two steps, the second only if the first found too few: ordered by "in stock"
-    first, which no index holds, the database sorted every book of a subject (a quarter of
-    the catalogue) for six of them (34 ms at 100,000 books on SQLite), where by title it
-    walks the title index and stops at the sixth.
-    """
+
+def _in_stock_then_out(books: QuerySet[Book], *, limit: int) -> list[Book]:
+    """What `_in_stock_first` gives, read in two steps, the second only if the first found
+    too few: sorted by "in stock" first, which no index holds, the database read every
+    book of a subject (a quarter of the catalogue) for six of them (34 ms at 100,000
+    books on SQLite), where by title it walks the title index and stops at the sixth."""
     books = books.defer("description").order_by("title", "id")
     found = list(books.filter(quantity__gt=0)[:limit])
     if len(found) < limit:
@@ -292,7 +297,7 @@ def books_in_subject(
     others = others.exclude(pk=book.pk)
     if book.author_slug:
         others = others.exclude(author_slug=book.author_slug)
-    return _in_stock_first(others, limit=limit)
+    return _in_stock_then_out(others, limit=limit)
 
 
 def book_get_for_page(*, pk: int) -> Book | None:
