@@ -14,7 +14,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bookshop.shop.catalog.models import Book, BookFormat
-from bookshop.shop.catalog.selectors import catalog_version, languages_listed, subjects_listed
+from bookshop.shop.catalog.selectors import (
+    catalog_version,
+    languages_listed,
+    narrowing,
+    subjects_listed,
+)
 
 
 def catalog_facets(version: str) -> dict[str, Any]:
@@ -44,11 +49,7 @@ def catalog_facets_kept(version: str) -> dict[str, Any] | None:
 def known_count(arguments: dict[str, Any], facets: dict[str, Any]) -> int | None:
     """How many books the catalogue's `arguments` (`book_search`'s) select, when `facets`
     say it already: the whole catalogue, or one subject, in any order; else None."""
-    if any(
-        value is not None and value != "" and value is not False
-        for name, value in arguments.items()
-        if name not in ("sort", "subject")
-    ):
+    if narrowing(arguments) - {"subject"}:
         return None
     if not arguments.get("subject"):
         listed = facets.get("listed")  # facets kept before this count was among them lack it

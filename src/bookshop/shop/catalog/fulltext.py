@@ -9,7 +9,7 @@ runs after every migrate (see apps.py) and rebuilds the index when it had to rec
 
 The index also holds each book's `is_active` (as the word 1 or 0), never searched by a
 customer: counting a bare search's listed matches inside the index ("…" AND is_active : 1)
-spares reading each match's row for its flag, 19 against 45 ms for "the" at 100,000 books.
+spares reading each match's row for its flag, 12 against 37 ms for "the" at 100,000 books.
 """
 
 from __future__ import annotations

@@ -122,21 +122,28 @@ def book_search_count(**arguments: Any) -> int:
 
     A search by words alone is counted on SQLite inside the full-text index, which holds
     each book's is_active (fulltext.py): the query's count reads every match's row for
-    its flag (45 ms for "the" at 100,000 books, against 19).
+    its flag (37 ms for "the" at 100,000 books, against 12).
     """
     query = arguments.get("query") or ""
     words = _WORD.findall(query)
-    bare = not any(
-        value is not None and value != "" and value is not False  # a price of 0 filters
-        for name, value in arguments.items()
-        if name not in ("query", "sort", "broad")
-    )
+    bare = narrowing(arguments) == {"query"}
     if connection.vendor == "sqlite" and words and bare and not _ISBN_LIKE.match(query.strip()):
         with connection.cursor() as cursor:
             cursor.execute(_FTS_COUNT, [f"({_fts_terms(words)}) AND is_active : 1"])
             (count,) = cursor.fetchone()
         return int(count)
     return book_search(**arguments).count()
+
+
+def narrowing(arguments: dict[str, Any]) -> set[str]:
+    """The names of the `book_search` arguments that narrow its list (the query too; a
+    price of 0 counts, a sort does not)."""
+    unset = (None, "")
+    return {
+        name
+        for name, value in arguments.items()
+        if name not in ("sort", "broad") and value not in unset and value is not False
+    }
 
 
 def _fts_terms(words: list[str]) -> str:

@@ -21,6 +21,7 @@ from bookshop.shop.catalog.selectors import (
     books_in_subject,
     catalog_results_key,
     catalog_version_for,
+    narrowing,
     subject_get,
     subjects_listed,
 )
@@ -91,10 +92,8 @@ def _catalogue(
     form = CatalogFilterForm(request.GET)
     form.is_valid()  # bad input shows as field errors; the valid rest still filters
     arguments = {**form.search_arguments(), **(fixed or {})}
-    filtered = any(
-        arguments[name] not in (None, "", False)
-        for name in ("query", "min_price", "max_price", "format", "language", "in_stock")
-    ) or (not fixed and bool(arguments["subject"]))
+    # What the customer chose, not what the page fixes (its subject or author).
+    filtered = bool(narrowing(arguments) - set(fixed or {}))
     page_number = request.GET.get("page") or "1"
     path = request.get_full_path()
 
