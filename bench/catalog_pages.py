@@ -1,7 +1,8 @@
 """First views and cached views of the shop's catalogue pages with a large mirror.
 
 The shop's mirror is filled with N made-up books (as the sync writes them, full-text index
-included), then each page is fetched in-process through Django's test client: a "first
+included, and the planner's statistics refreshed after, as the sync does after writing
+that many), then each page is fetched in-process through Django's test client: a "first
 view" with every cache emptied before it (a search, filter, sort or page nobody asked
 for yet; only the facets are worked out first, as the sync does after every change),
 and a "cached view" right after it. Median of several fetches, server time
