@@ -35,15 +35,19 @@ def catalog_facets(version: str) -> dict[str, Any]:
             "formats": list(BookFormat.choices),
             "listed": Book.objects.listed().count(),
         }
-        cache.set(f"catalog:facets:{version}", facets, settings.CATALOG_CACHE_SECONDS)
+        cache.set(_key(version), facets, settings.CATALOG_CACHE_SECONDS)
     return facets
 
 
 def catalog_facets_kept(version: str) -> dict[str, Any] | None:
     """The facets of catalogue `version` if they are kept already, else None (for a
     page that can do without them rather than work them out)."""
-    facets: dict[str, Any] | None = cache.get(f"catalog:facets:{version}")
+    facets: dict[str, Any] | None = cache.get(_key(version))
     return facets
+
+
+def _key(version: str) -> str:
+    return f"catalog:facets:{version}"
 
 
 def known_count(arguments: dict[str, Any], facets: dict[str, Any]) -> int | None:

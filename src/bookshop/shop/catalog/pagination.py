@@ -30,7 +30,8 @@ class CataloguePaginator(Paginator):
         self, arguments: dict[str, Any], per_page: int, *, count: int | None = None
     ) -> None:
         """`arguments`: `book_search`'s."""
-        super().__init__(book_search(**arguments), per_page)
+        self._books = book_search(**arguments)
+        super().__init__(self._books, per_page)
         self._arguments = arguments
         self._known_count = count
 
@@ -46,8 +47,10 @@ class CataloguePaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        broad = self.count > settings.CATALOG_RANK_LIMIT
-        books = book_search(**self._arguments, broad=broad)
+        if self.count > settings.CATALOG_RANK_LIMIT:
+            books = book_search(**self._arguments, broad=True)
+        else:
+            books = self._books
         ids = list(books.values_list("pk", flat=True)[bottom:top])
         found = Book.objects.defer("description").in_bulk(ids)
         return Page([found[pk] for pk in ids], number, self)

@@ -91,12 +91,7 @@ def book_search(
         # An uncorrelated IN, not a join: with a search, a join lets SQLite run the
         # full-text MATCH once per book of the subject instead of once.
         links = Book.subjects.through.objects.filter(subject__slug=subject)
-        if walk_index:
-            books = books.alias(tested_pk=_not_indexed("pk")).filter(
-                tested_pk__in=links.values("book_id")
-            )
-        else:
-            books = books.filter(pk__in=links.values("book_id"))
+        books = _pk_in(books, links.values("book_id"), tested=walk_index)
     if format:
         books = books.filter(format=format)
     if language:
@@ -152,11 +147,15 @@ def _fts_terms(words: list[str]) -> str:
     return " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
 
 
-def _not_indexed(field: str) -> Func:
-    """`+field`: the same value, which SQLite's planner will not look up by an index. Only
-    for integers: a unary plus also drops the column's type affinity, so a text parameter
-    would compare as text."""
-    return Func(F(field), template="+%(expressions)s", output_field=IntegerField())
+def _pk_in(books: QuerySet[Book], ids: QuerySet[Any] | RawSQL, *, tested: bool) -> QuerySet[Book]:
+    """`books` whose id is among `ids`. `tested`: as `+id IN (…)`, the same test, which
+    SQLite's planner will not use to look books up by id, so it walks the sort's index and
+    tests each book instead. (A unary plus drops a column's type affinity too; on an
+    integer id compared with integers that changes nothing.)"""
+    if not tested:
+        return books.filter(pk__in=ids)
+    unindexed = Func(F("pk"), template="+%(expressions)s", output_field=IntegerField())
+    return books.alias(tested_pk=unindexed).filter(tested_pk__in=ids)
 
 
 def _match(
@@ -197,7 +196,7 @@ def _match(
         # Each book the sort's index gives is looked up in the matches (SQLite builds the
         # set once); nothing is ranked.
         matched = RawSQL(_FTS_MATCHED, [terms])  # noqa: S611 - as above
-        return books.alias(tested_pk=_not_indexed("pk")).filter(tested_pk__in=matched), False
+        return _pk_in(books, matched, tested=True), False
     # The index is joined once and bm25() read from the join: a rank looked up per book
     # (a correlated MATCH) costs a full prefix search per row, minutes for "the" at
     # 100,000 books. The title test is one uncorrelated IN, which SQLite runs once.
@@ -298,7 +297,7 @@ def books_in_subject(
         and connection.vendor == "sqlite"
     ):
         links = Book.subjects.through.objects.filter(subject=subject).values("book_id")
-        others = listed.alias(tested_pk=_not_indexed("pk")).filter(tested_pk__in=links)
+        others = _pk_in(listed, links, tested=True)
     else:
         others = listed.filter(subjects=subject)
     others = others.exclude(pk=book.pk)
