@@ -396,6 +396,17 @@ def test_a_search_s_count_is_the_number_of_books_it_lists(arguments):
     assert book_search_count(**arguments) == len(book_search(**arguments))
 
 
+@pytest.mark.parametrize("query", ["1", "0", "book 1", "is_active"])
+def test_words_match_the_books_text_not_their_listed_flag(client, query):
+    BookFactory(title="Chapter 1", isbn="978-2-22-222222-2", description="Pages.")
+    BookFactory(title="Another book", isbn="978-3-33-333333-3", description="None of it.")
+
+    found = titles(client.get("/", {"q": query}))
+
+    assert found == {"1": ["Chapter 1"], "0": [], "book 1": [], "is_active": []}[query]
+    assert book_search_count(query=query) == len(found)
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's full-text index")
 def test_a_bare_search_is_counted_in_the_full_text_index_alone():
     _broad_catalogue()

@@ -18,7 +18,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 FTS_TABLE = "catalog_book_fts"
 # Columns in this order; bm25() weights (selectors) follow it.
-FTS_COLUMNS = ("title", "author", "description", "isbn", "is_active")
+# A customer's words are matched against the text columns only: is_active's 1 or 0 would
+# otherwise match every listed book for a search of "1".
+FTS_TEXT_COLUMNS = ("title", "author", "description", "isbn")
+FTS_COLUMNS = (*FTS_TEXT_COLUMNS, "is_active")
 _LISTED = ", ".join(FTS_COLUMNS)
 _NEW = ", ".join(f"new.{column}" for column in FTS_COLUMNS)
 _OLD = ", ".join(f"old.{column}" for column in FTS_COLUMNS)

@@ -27,7 +27,7 @@ from django.db.models.functions import Replace
 from django.http import HttpRequest
 
 from bookshop.common.languages import language_name
-from bookshop.shop.catalog.fulltext import FTS_TABLE
+from bookshop.shop.catalog.fulltext import FTS_TABLE, FTS_TEXT_COLUMNS
 from bookshop.shop.catalog.models import Book, Subject, book_search_document
 
 SORT_RELEVANCE = "relevance"
@@ -141,10 +141,11 @@ def narrowing(arguments: dict[str, Any]) -> set[str]:
     }
 
 
-def _fts_terms(words: list[str]) -> str:
-    """FTS5's query for `words`: every word quoted (so nothing in it is query syntax) and
-    a prefix, all required."""
-    return " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+def _fts_terms(words: list[str], *, columns: tuple[str, ...] = FTS_TEXT_COLUMNS) -> str:
+    """FTS5's query for `words` in `columns`: every word quoted (so nothing in it is query
+    syntax) and a prefix, all required."""
+    required = " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+    return f"{{{' '.join(columns)}}} : ({required})"
 
 
 def _pk_in(books: QuerySet[Book], ids: QuerySet[Any] | RawSQL, *, tested: bool) -> QuerySet[Book]:
@@ -187,7 +188,7 @@ def _match(
         )
         return books.filter(Q(document=search) | isbn_clause), True
     terms = _fts_terms(words)
-    title_hits = RawSQL(_FTS_MATCHED, [f"{{title}} : ({terms})"])  # noqa: S611 - as below
+    title_hits = RawSQL(_FTS_MATCHED, [_fts_terms(words, columns=("title",))])  # noqa: S611 - as below
     if _ISBN_LIKE.match(query):
         # Digits: the FTS5 words or the ISBN without its hyphens; a number ranks nothing.
         matched = RawSQL(_FTS_MATCHED, [terms])  # noqa: S611 - fixed SQL, terms a parameter
