@@ -56,14 +56,21 @@ def book_card(page: Page, title: str) -> Locator:
     return page.get_by_role("article", name=title, exact=True)
 
 
-def find_in_catalogue(page: Page, audit, url: str, word: str, *titles: str) -> None:
+def find_in_catalogue(
+    page: Page, audit, url: str, word: str, *titles: str, in_stock: bool = True
+) -> None:
     """Open the shop's search for `word` and wait until the catalogue sync has brought
-    every one of `titles` (books the store just added)."""
+    every one of `titles` (books the store just added), each in stock unless `in_stock`
+    is False. (The store adds a book, then its copies: a sync between the two lists the
+    book sold out for a moment.)"""
     page.goto(f"{url}?q={word}")
 
     def all_listed() -> None:
         for title in titles:
             expect(book_card(page, title)).to_be_visible(timeout=SHORT)
+            if in_stock:
+                stock = book_card(page, title).get_by_text("In stock", exact=True)
+                expect(stock).to_be_visible(timeout=SHORT)
 
     reload_until(page, all_listed)
     audit.check()
