@@ -58,7 +58,8 @@ class DevStack:
             self.processes[name] = subprocess.Popen(
                 list(program.argv),
                 cwd=self.root,
-                env=dict(program.env or {}),
+                # A Python child that hangs can then be made to print every thread's stack.
+                env={**(program.env or {}), "PYTHONFAULTHANDLER": "1"},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: stop, freeze or kill it whole
@@ -81,12 +82,23 @@ class DevStack:
         return bool(re.search(program.ready_line, self.log(program.name)[mark:]))
 
     def stop(self, name: str, timeout: float = 60) -> None:
-        """A clean stop: SIGTERM, as `bookshop up` and container engines send."""
+        """A clean stop: SIGTERM, as `bookshop up` and container engines send. A process
+        still running `timeout` seconds later fails the stop, with its threads' stacks."""
         process = self.processes.pop(name)
         if process.poll() is None:
             process.terminate()
         try:
             process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            # SIGABRT has faulthandler (PYTHONFAULTHANDLER) write each thread's stack to
+            # the log before the process dies, so the failure says where it hung.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(10)
+            raise AssertionError(
+                f"{name} still ran {timeout:.0f} s after SIGTERM:\n{self.log(name)[-6000:]}"
+            ) from None
         finally:
             self._kill_group(process)
 
@@ -109,9 +121,16 @@ class DevStack:
             os.killpg(process.pid, signal.SIGKILL)
 
     def stop_all(self) -> None:
+        """Stop every process, even after one failed to stop; then report the first."""
+        failures: list[AssertionError] = []
         for name in reversed(list(self.processes)):
             self.thaw(name)
-            self.stop(name)
+            try:
+                self.stop(name)
+            except AssertionError as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
 
     # -- the services -----------------------------------------------------------------------
 
