@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookshop.shop.catalog.models import Book
+from bookshop.shop.catalog.planner import planner_book_rows, planner_statistics_refresh
 from bookshop.shop.catalog.services import CATALOG_SYNC_NAME, catalog_sync
 from bookshop.shop.core.models import SyncState
 from bookshop.shop.store_client import StoreClient, StoreMalformed, StoreUnavailable
@@ -252,35 +253,35 @@ def test_a_book_with_only_the_keys_the_schema_requires_is_mirrored(fake_store):
     assert (book.title, book.is_active) == ("The Dispossessed", True)
 
 
-def _planner_rows() -> float | None:
-    """How many books the planner's statistics say the mirror holds (None: no statistics)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalog_book'")
-            (rows,) = cursor.fetchone()
-            return None if rows < 0 else rows
-        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone() is None:
-            return None
-        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'catalog_book'")
-        stats = [row[0] for row in cursor.fetchall()]
-        return float(stats[0].split()[0]) if stats else None
-
-
 def test_a_sync_that_wrote_much_of_the_mirror_refreshes_the_planner_s_statistics(fake_store):
     fake_store.reply(
         BOOKS, page(*(store_book(id=n, updated_at="2026-01-01T10:00:00Z") for n in range(1, 31)))
     )
     # (PostgreSQL keeps an ANALYZE's figures through a rollback: another test's may be here.)
-    assert _planner_rows() != 30
+    assert planner_book_rows() != 30
 
     sync()
 
-    assert _planner_rows() == 30
+    assert planner_book_rows() == 30
+
+
+def test_a_mirror_grown_by_small_syncs_is_analysed_again_once_a_tenth_off(fake_store):
+    fake_store.reply(
+        BOOKS, page(*(store_book(id=n, updated_at="2026-01-01T10:00:00Z") for n in range(1, 21)))
+    )
+    sync()
+    seen = []
+    for n in range(21, 24):  # one new book a sync: 21 and 22 books are within a tenth of 20
+        fake_store.reply(BOOKS, page(store_book(id=n, updated_at=f"2026-01-01T11:{n}:00Z")))
+        sync()
+        seen.append(planner_book_rows())
+
+    assert seen == [20, 20, 23]
 
 
 def test_a_sync_that_changed_a_few_books_leaves_the_statistics_alone(fake_store):
     BookFactory.create_batch(29)
+    assert planner_statistics_refresh(changed=29)
     fake_store.reply(BOOKS, page(store_book(id=1, updated_at="2026-01-01T10:00:00Z")))
 
     with CaptureQueriesContext(connection) as queries:
