@@ -22,28 +22,15 @@ from rest_framework import ISO_8601
 from rest_framework.settings import api_settings
 
 from bookshop.common.plain_reads import values_by
+from bookshop.store.api.serializers import BookSerializer
 from bookshop.store.inventory.models import Book, Subject
 
-# What a row holds: the serializer's fields by their model names (`available` is the
-# annotation behind `quantity`).
-COLUMNS = (
-    "id",
-    "title",
-    "author",
-    "isbn",
-    "description",
-    "price",
-    "image",
-    "available",
-    "is_active",
-    "publisher",
-    "published_year",
-    "format",
-    "pages",
-    "language",
-    "series",
-    "series_number",
-    "updated_at",
+# What a row holds: the serializer's fields by their model names (`quantity` reads the
+# `available` annotation); the subjects come from a query of their own.
+COLUMNS = tuple(
+    getattr(BookSerializer._declared_fields.get(name), "source", None) or name
+    for name in BookSerializer.Meta.fields
+    if name != "subjects"
 )
 CENTS = Decimal("0.01")
 
