@@ -1,12 +1,16 @@
 """The ceiling the web benchmarks are measured against: a Django view that only answers
 "ok", with no middleware, no database and no template, served by gunicorn exactly as
-`bookshop up` serves the shop and the store (see `command`).
+`bookshop up` serves the shop and the store (see `command`): run as a script, it starts
+that gunicorn under bookshop up's own supervisor, whose output pump then carries the
+ceiling's access log as it carries the pages'.
 
-Run by bench/web_throughput.py; not part of the platform.
+Run by bench/web_throughput.py (`python ceiling.py PORT WORKERS`); not part of the
+platform.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from django.conf import settings
@@ -46,3 +50,28 @@ def command(port: int, workers: int) -> list[str]:
         "--name", "bookshop-bench-ceiling",
         "--no-control-socket",
     ]  # fmt: skip
+
+
+def serve(port: int, workers: int) -> int:
+    """The ceiling under a Supervisor, until SIGTERM; its output goes to stdout."""
+    from bookshop.devserver.supervisor import ChildFailed, Program, Supervisor
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    supervisor = Supervisor(env={**os.environ, "PYTHONPATH": here}, cwd=here)
+    supervisor.install_signal_handlers()
+    program = Program("ceiling", command(port, workers), ready_url=f"http://127.0.0.1:{port}/")
+    try:
+        supervisor.start([program], ready_timeout=60)
+        supervisor.watch()
+    except ChildFailed as failure:
+        supervisor.say("ceiling", f"error: {failure}")
+        return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve(int(sys.argv[1]), int(sys.argv[2])))

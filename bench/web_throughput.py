@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from _platform import backend_label, free_ports, platform, save
-from ceiling import command as ceiling_command
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -125,12 +124,14 @@ def measure_against(
 
 @contextmanager
 def ceiling(workers: int) -> Iterator[str]:
-    """bench/ceiling.py under gunicorn, as the platform's services are served."""
+    """bench/ceiling.py under gunicorn and bookshop up's supervisor, as the platform's
+    services are served, its output to a file as `bookshop up`'s is (bench/_platform.py)."""
     (port,) = free_ports(1)
     here = Path(__file__).resolve().parent
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            ceiling_command(port, workers), cwd=here, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, str(here / "ceiling.py"), str(port), str(workers)],
+            cwd=here, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(here)},
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}/"
